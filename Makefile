@@ -1,0 +1,66 @@
+# The two commands a new user needs: `make book` and `make test`.
+# Both create .venv with $(PYTHON) when it is missing and install everything.
+
+PYTHON ?= python3.12
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PAGES := $(shell find book -name '*.md' -not -path '*/_*' | sort)
+LINT_PATHS := hgf_tutorial tests scripts $(wildcard benchmarks)
+SOURCES := $(shell find hgf_tutorial -name '*.py' | sort)
+
+.PHONY: install system-deps notebooks test unit lint nbval book clean format
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+install: $(STAMP) system-deps
+
+# Graphviz's `dot` draws the model graphs (pm.model_to_graphviz). Debian package.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && apt-get install -y -qq graphviz >/dev/null) ; \
+	  else \
+	    echo "Graphviz is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz)"; exit 1; \
+	  fi; }
+
+# Jupytext twins of the MyST pages (for Colab, nbval and the student/instructor copies).
+notebooks: $(STAMP)
+	$(BIN)/python scripts/build_notebooks.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+unit: install
+	$(BIN)/python -m pytest tests --durations=0
+
+nbval: install notebooks
+	HGF_TUTORIAL_QUICK=1 $(BIN)/python -m pytest --nbval-lax --durations=0 -p no:cacheprovider \
+	  $$(find book -name '*.ipynb' -not -path '*/_*' -not -path '*/student/*' | sort)
+
+# Everything: ruff, unit tests, every page executed in quick mode.
+test: lint notebooks unit nbval
+
+format: $(STAMP)
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+
+# The site, every page executed at full settings. jupyter-cache keys on code cells
+# only, so the cache is dropped whenever hgf_tutorial/ changes.
+book: install notebooks
+	@mkdir -p _build
+	@key=$$(cat $(SOURCES) requirements.txt | sha256sum | cut -c1-16); \
+	 if [ "$$(cat _build/.module-key 2>/dev/null)" != "$$key" ]; then \
+	   rm -rf _build/.jupyter_cache; echo "$$key" > _build/.module-key; fi
+	$(BIN)/jupyter-book build . --warningiserror --keep-going
+	$(BIN)/python scripts/check_site.py _build/html
+
+clean:
+	rm -rf _build
+	find book -name '*.ipynb' -delete

@@ -1,0 +1,41 @@
+"""Helpers for the hierarchical HGF tutorial site.
+
+Importing this package first imports :mod:`pyhgf` (so that pyhgf can set the XLA
+flag that keeps gradients through its scan fast, which it can only do before JAX
+is imported) and switches JAX to 64-bit floats so that it matches PyTensor.
+"""
+
+import pyhgf  # noqa: F401  (must come before jax: pyhgf sets XLA_FLAGS on import)
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from hgf_tutorial.likelihood import (  # noqa: E402
+    group_logp,
+    participant_logp,
+    pointwise_logp,
+)
+from hgf_tutorial.loo import add_log_likelihood  # noqa: E402
+from hgf_tutorial.model import build_group_model  # noqa: E402
+from hgf_tutorial.perception import (  # noqa: E402
+    belief_trajectory,
+    response_probability,
+)
+from hgf_tutorial.sampling import is_quick, sample  # noqa: E402
+from hgf_tutorial.simulate import load_inputs, load_participant, simulate_group  # noqa: E402
+
+__all__ = [
+    "add_log_likelihood",
+    "belief_trajectory",
+    "build_group_model",
+    "group_logp",
+    "is_quick",
+    "load_inputs",
+    "load_participant",
+    "participant_logp",
+    "pointwise_logp",
+    "response_probability",
+    "sample",
+    "simulate_group",
+]

@@ -1,0 +1,104 @@
+"""The pointwise log-likelihood group that ArviZ's LOO needs."""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import numpy as np
+import xarray as xr
+
+from hgf_tutorial.likelihood import participant_logp
+from hgf_tutorial.model import _check_data
+
+#: Default bound on the JAX working set of one chunk (the output of one chunk).
+DEFAULT_CHUNK_BYTES = 64 * 2**20
+
+
+@jax.jit
+def _draws_logp(volatility, temperature, responses, inputs):
+    """(draws, participants) parameters -> (draws, participants, trials - 1)."""
+    per_participant = jax.vmap(participant_logp, in_axes=(0, 0, 0, 0))
+    return jax.vmap(per_participant, in_axes=(0, 0, None, None))(
+        volatility, temperature, responses, inputs
+    )
+
+
+def chunk_size(n_participants: int, n_trials: int, max_bytes: int) -> int:
+    """How many posterior draws fit in one chunk of at most ``max_bytes`` of output."""
+    per_draw = n_participants * (n_trials - 1) * 8
+    return max(1, max_bytes // per_draw)
+
+
+def add_log_likelihood(idata, data, *, max_chunk_bytes: int = DEFAULT_CHUNK_BYTES):
+    """Add the pointwise ``log_likelihood`` group computed from the posterior draws.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Output of :func:`~hgf_tutorial.sample`, with ``volatility`` and
+        ``inverse_temperature`` (chain, draw, participant) in its posterior.
+    data : xarray.Dataset
+        The data the model was fitted to (``responses``, ``inputs``).
+    max_chunk_bytes : int
+        Draws are evaluated in chunks whose output is at most this many bytes,
+        so JAX's working memory stays bounded whatever the posterior size.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``idata`` with a ``log_likelihood`` group holding ``responses`` with dims
+        ``(chain, draw, participant, trial)``, trial 1 to n_trials - 1 (the first
+        trial is not part of the likelihood). Modified in place and returned.
+    """
+    responses, inputs = _check_data(data)
+    if "posterior" not in idata:
+        raise ValueError("`idata` has no posterior group: sample the model first.")
+    posterior = idata["posterior"]
+    for name in ("volatility", "inverse_temperature"):
+        if name not in posterior:
+            raise ValueError(f"`idata` posterior has no `{name}` variable.")
+    volatility = posterior["volatility"].transpose("chain", "draw", "participant")
+    temperature = posterior["inverse_temperature"].transpose("chain", "draw", "participant")
+    n_chains, n_draws, n_participants = volatility.shape
+    if n_participants != responses.shape[0]:
+        raise ValueError(
+            f"The posterior has {n_participants} participants but `data` has {responses.shape[0]}."
+        )
+    if max_chunk_bytes <= 0:
+        raise ValueError(f"`max_chunk_bytes` must be positive, got {max_chunk_bytes}.")
+    n_trials = responses.shape[1]
+    if inputs.ndim == 1:
+        inputs = np.broadcast_to(inputs, responses.shape)
+
+    flat_volatility = np.asarray(volatility).reshape(-1, n_participants)
+    flat_temperature = np.asarray(temperature).reshape(-1, n_participants)
+    n_samples = flat_volatility.shape[0]
+    step = chunk_size(n_participants, n_trials, max_chunk_bytes)
+    out = np.empty((n_samples, n_participants, n_trials - 1))
+    responses_f = responses.astype(float)
+    for start in range(0, n_samples, step):
+        stop = min(start + step, n_samples)
+        block = _draws_logp(
+            flat_volatility[start:stop], flat_temperature[start:stop], responses_f, inputs
+        )
+        out[start:stop] = np.asarray(block)
+    n_chunks = math.ceil(n_samples / step)
+
+    log_likelihood = xr.Dataset(
+        {
+            "responses": (
+                ("chain", "draw", "participant", "trial"),
+                out.reshape(n_chains, n_draws, n_participants, n_trials - 1),
+            )
+        },
+        coords={
+            "chain": volatility["chain"].values,
+            "draw": volatility["draw"].values,
+            "participant": volatility["participant"].values,
+            "trial": np.arange(1, n_trials),
+        },
+        attrs={"n_chunks": n_chunks, "draws_per_chunk": step},
+    )
+    idata["log_likelihood"] = log_likelihood
+    return idata

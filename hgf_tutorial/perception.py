@@ -1,0 +1,112 @@
+"""The perceptual model (a two-level binary HGF in pyhgf) and the response model.
+
+The network is a pyhgf :class:`~pyhgf.model.Network` with a ``binary-state`` node
+(index 0) and one continuous value parent (index 1) whose tonic volatility is
+omega_2. It is built once; the functions below only swap omega_2 into a copy of
+its attributes and run pyhgf's own belief-propagation step over the trials with
+:func:`jax.lax.scan`, so they work under ``jit``, ``vmap`` and ``grad``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax.numpy as jnp
+import numpy as np
+from jax.lax import scan
+from pyhgf.model import Network
+
+#: Prior mean and precision of the second level (SPEC: both start at 0 and 1).
+LEVEL2_MEAN = 0.0
+LEVEL2_PRECISION = 1.0
+
+
+@functools.cache
+def binary_hgf() -> Network:
+    """The two-level binary HGF, with its belief-propagation function built.
+
+    Returns
+    -------
+    Network
+        Node 0 is the ``binary-state`` input node, node 1 its value parent.
+    """
+    network = (
+        Network()
+        .add_nodes(kind="binary-state")
+        .add_nodes(
+            kind="continuous-state",
+            value_children=0,
+            node_parameters={
+                "mean": LEVEL2_MEAN,
+                "precision": LEVEL2_PRECISION,
+                "tonic_volatility": -4.0,
+            },
+        )
+    )
+    # touch input_idxs once so pyhgf fills in the input-node defaults
+    network.input_idxs  # noqa: B018
+    return network.create_belief_propagation_fn()
+
+
+def belief_trajectory(tonic_volatility, inputs):
+    """Expected probability of ``u = 1`` before each trial (first-level belief).
+
+    Parameters
+    ----------
+    tonic_volatility : float or scalar array
+        omega_2, the tonic volatility of the second level.
+    inputs : array, shape (n_trials,)
+        Binary stimulus-outcome sequence.
+
+    Returns
+    -------
+    jax.Array, shape (n_trials,)
+        ``m1[t]``: the first level's expected mean before seeing ``inputs[t]``
+        (so ``m1[0]`` is the prior, 0.5).
+    """
+    network = binary_hgf()
+    inputs = jnp.asarray(inputs, dtype=float)
+    attributes = {key: dict(value) for key, value in network.attributes.items()}
+    attributes[1]["tonic_volatility"] = jnp.asarray(tonic_volatility, dtype=float)
+    n_trials = inputs.shape[0]
+    ones = jnp.ones(n_trials)
+    scan_inputs = ((inputs[:, None],), (jnp.ones(n_trials, dtype=int),), ones, None)
+    _, trajectories = scan(network.scan_fn, attributes, scan_inputs)
+    return trajectories[0]["expected_mean"]
+
+
+def log_response_probability(belief, inverse_temperature):
+    """log P(response = 1) and log P(response = 0) under the unit-square sigmoid.
+
+    ``P(1) = m^t / (m^t + (1 - m)^t)``, computed in log space so that extreme
+    beliefs or temperatures give finite values instead of ``0 / 0``.
+
+    Returns
+    -------
+    tuple of jax.Array
+        ``(log P(1), log P(0))``, each with the broadcast shape of the inputs.
+    """
+    t = jnp.asarray(inverse_temperature, dtype=float)
+    log_m = t * jnp.log(belief)
+    log_not_m = t * jnp.log1p(-belief)
+    norm = jnp.logaddexp(log_m, log_not_m)
+    return log_m - norm, log_not_m - norm
+
+
+def response_probability(belief, inverse_temperature):
+    """P(response = 1) = m^t / (m^t + (1 - m)^t) (unit-square sigmoid).
+
+    Parameters
+    ----------
+    belief : array
+        First-level expected mean(s) ``m`` in (0, 1).
+    inverse_temperature : float or array
+        ``t > 0``; 1 reproduces the belief, large values make choices deterministic.
+    """
+    log_p1, _ = log_response_probability(belief, inverse_temperature)
+    return jnp.exp(log_p1)
+
+
+def numpy_beliefs(tonic_volatility, inputs) -> np.ndarray:
+    """:func:`belief_trajectory` as a NumPy array (for simulation and plots)."""
+    return np.asarray(belief_trajectory(float(tonic_volatility), np.asarray(inputs)))

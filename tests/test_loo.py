@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+import xarray as xr
+
+import hgf_tutorial as ht
+from hgf_tutorial.loo import chunk_size
+from tests import reference
+
+
+@pytest.fixture(scope="module")
+def small():
+    return ht.simulate_group(3, seed=4)
+
+
+def fake_posterior(n_chains, n_draws, n_participants, seed=0):
+    """Parameter draws laid out as PyMC returns them (not a sampler: just values)."""
+    rng = np.random.default_rng(seed)
+    coords = {
+        "chain": np.arange(n_chains),
+        "draw": np.arange(n_draws),
+        "participant": np.arange(n_participants),
+    }
+    posterior = xr.Dataset(
+        {
+            "volatility": (
+                ("chain", "draw", "participant"),
+                rng.normal(-4, 1, (n_chains, n_draws, n_participants)),
+            ),
+            "inverse_temperature": (
+                ("chain", "draw", "participant"),
+                np.exp(rng.normal(0.5, 0.5, (n_chains, n_draws, n_participants))),
+            ),
+        },
+        coords=coords,
+    )
+    return xr.DataTree.from_dict({"posterior": posterior})
+
+
+def test_dims_shape_and_values(small):
+    idata = ht.add_log_likelihood(fake_posterior(2, 5, 3), small)
+    ll = idata["log_likelihood"]["responses"]
+    assert ll.dims == ("chain", "draw", "participant", "trial")
+    assert ll.shape == (2, 5, 3, 319)
+    np.testing.assert_array_equal(ll["trial"].values, np.arange(1, 320))
+    post = idata["posterior"]
+    for chain, draw, participant in [(0, 0, 0), (1, 4, 2), (0, 3, 1)]:
+        v = float(post["volatility"][chain, draw, participant])
+        t = float(post["inverse_temperature"][chain, draw, participant])
+        want = reference.participant_logp(
+            v, t, small.responses.values[participant], small.inputs.values
+        )
+        np.testing.assert_allclose(ll[chain, draw, participant].values, want, atol=1e-8)
+
+
+def test_chunking_bounds_the_work_and_changes_nothing(small):
+    whole = ht.add_log_likelihood(fake_posterior(2, 7, 3), small)
+    one_draw = 3 * 319 * 8
+    chunked = ht.add_log_likelihood(
+        fake_posterior(2, 7, 3), small, max_chunk_bytes=2 * one_draw + 5
+    )
+    np.testing.assert_array_equal(
+        whole["log_likelihood"]["responses"].values, chunked["log_likelihood"]["responses"].values
+    )
+    attrs = chunked["log_likelihood"].attrs
+    assert attrs["draws_per_chunk"] == 2
+    assert attrs["n_chunks"] == 7  # 14 draws, 2 per chunk
+    assert whole["log_likelihood"].attrs["n_chunks"] == 1
+
+
+def test_chunk_size_for_a_large_study():
+    # 1000 participants x 319 trials in float64 is 2.55 MB per draw: a 64 MiB chunk
+    # holds 26 draws, so 4000 draws take 154 chunks instead of one 10 GB block.
+    assert chunk_size(1000, 320, 64 * 2**20) == 26
+    assert chunk_size(10, 320, 1) == 1
+
+
+def test_rejects_mismatched_posterior(small):
+    with pytest.raises(ValueError, match="posterior has 2 participants but `data` has 3"):
+        ht.add_log_likelihood(fake_posterior(1, 2, 2), small)
+    with pytest.raises(ValueError, match="no posterior group"):
+        ht.add_log_likelihood(xr.DataTree(), small)
