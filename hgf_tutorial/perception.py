@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax.lax import scan
@@ -30,6 +31,14 @@ def binary_hgf() -> Network:
     Network
         Node 0 is the ``binary-state`` input node, node 1 its value parent.
     """
+    # Built eagerly even when the first call happens inside a jit/vmap trace (the
+    # model's random function is jitted): otherwise the cached network would hold
+    # that trace's tracers and every later call would fail with a leaked tracer.
+    with jax.ensure_compile_time_eval():
+        return _build_binary_hgf()
+
+
+def _build_binary_hgf() -> Network:
     network = (
         Network()
         .add_nodes(kind="binary-state")

@@ -60,3 +60,24 @@ def test_beliefs_are_differentiable(inputs):
         - reference.binary_hgf_beliefs(-4.0 - h, inputs).sum()
     ) / (2 * h)
     np.testing.assert_allclose(float(grad), fd, rtol=1e-5)
+
+
+def test_network_built_first_under_jit_does_not_leak_tracers():
+    # The network is cached on first use. When that first use is inside a jit
+    # trace (the model's random function), the cache must still hold concrete
+    # values, or every later eager call fails with UnexpectedTracerError. Needs a
+    # fresh interpreter, where nothing has built the network yet.
+    import subprocess
+    import sys
+
+    script = (
+        "import numpy as np, hgf_tutorial as ht\n"
+        "from hgf_tutorial.model import simulate_responses\n"
+        "u = ht.load_inputs()\n"
+        "simulate_responses(np.array([-4.0]), np.array([2.0]), u, rng=1)\n"
+        "print(float(ht.belief_trajectory(-4.0, u)[1]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    want = reference.binary_hgf_beliefs(-4.0, np.array([1, 0]))[1]
+    assert float(done.stdout.strip().splitlines()[-1]) == pytest.approx(want, abs=1e-12)
