@@ -57,10 +57,13 @@ def code_pages(book: Path) -> list[Path]:
 
 
 def pin_install_cell(notebook, source: str, page: Path) -> None:
-    """Point the install cell at this commit of the repository."""
-    for cell in notebook.cells:
+    """Point the install cell at this commit and make it the notebook's first cell."""
+    for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and "google.colab" in cell.source:
             cell.source = INSTALL_REF.sub(source, cell.source)
+            # first in the notebook, so it runs before anything imports JAX; in the
+            # page it sits under the title, which Sphinx needs first
+            notebook.cells.insert(0, notebook.cells.pop(index))
             return
     raise SystemExit(f"{page}: no install cell guarded by 'google.colab'")
 
