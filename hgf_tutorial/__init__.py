@@ -11,7 +11,9 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+from hgf_tutorial.families import FAMILIES, Family, get_family  # noqa: E402
 from hgf_tutorial.likelihood import (  # noqa: E402
+    family_logp,
     group_logp,
     participant_logp,
     pointwise_logp,
@@ -22,20 +24,30 @@ from hgf_tutorial.perception import (  # noqa: E402
     belief_trajectory,
     response_probability,
 )
+from hgf_tutorial.predictive import posterior_predictive, simulate_sticky_group  # noqa: E402
+from hgf_tutorial.recovery import simulate_responses_for, spread_parameters  # noqa: E402
 from hgf_tutorial.sampling import is_quick, sample  # noqa: E402
 from hgf_tutorial.simulate import load_inputs, load_participant, simulate_group  # noqa: E402
 
 __all__ = [
+    "FAMILIES",
+    "Family",
     "add_log_likelihood",
     "belief_trajectory",
     "build_group_model",
+    "family_logp",
+    "get_family",
     "group_logp",
     "is_quick",
     "load_inputs",
     "load_participant",
     "participant_logp",
     "pointwise_logp",
+    "posterior_predictive",
     "response_probability",
     "sample",
     "simulate_group",
+    "simulate_responses_for",
+    "simulate_sticky_group",
+    "spread_parameters",
 ]
