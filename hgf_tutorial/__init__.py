@@ -11,7 +11,9 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+from hgf_tutorial.families import FAMILIES, Family, get_family  # noqa: E402
 from hgf_tutorial.likelihood import (  # noqa: E402
+    family_logp,
     group_logp,
     participant_logp,
     pointwise_logp,
@@ -28,9 +30,13 @@ from hgf_tutorial.sampling import is_quick, sample  # noqa: E402
 from hgf_tutorial.simulate import load_inputs, load_participant, simulate_group  # noqa: E402
 
 __all__ = [
+    "FAMILIES",
+    "Family",
     "add_log_likelihood",
     "belief_trajectory",
     "build_group_model",
+    "family_logp",
+    "get_family",
     "group_logp",
     "is_quick",
     "load_inputs",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from hgf_tutorial import _validation as check
+from hgf_tutorial.families import get_family
 from hgf_tutorial.perception import belief_trajectory, log_response_probability
 
 
@@ -99,3 +101,56 @@ def group_logp(tonic_volatility, inverse_temperature, responses, inputs):
     needs, and it is differentiable with :func:`jax.grad`.
     """
     return pointwise_logp(tonic_volatility, inverse_temperature, responses, inputs).sum()
+
+
+def family_logp(family, params, inverse_temperature, responses, inputs):
+    """Pointwise log p(responses | parameters) for one participant, any model family.
+
+    The same response model as :func:`participant_logp` (which is this function
+    for ``family="hgf2"``), with the belief coming from the family's perceptual
+    model.
+
+    Parameters
+    ----------
+    family : {"hgf2", "hgf3", "rw"} or Family
+        See :mod:`hgf_tutorial.families`.
+    params : dict
+        One scalar per perceptual parameter of the family, by name:
+        ``{"volatility": omega_2}`` (hgf2), ``{"volatility": omega_2,
+        "volatility_3": omega_3}`` (hgf3), ``{"learning_rate": alpha}`` (rw).
+    inverse_temperature : float
+        ``t > 0`` of the unit-square sigmoid response model.
+    responses, inputs : array, shape (n_trials,)
+        The participant's 0/1 responses and the 0/1 inputs they saw.
+
+    Returns
+    -------
+    jax.Array, shape (n_trials - 1,)
+        One log-probability per trial, the first trial dropped.
+    """
+    family = get_family(family)
+    _check_family_args(family, params, inverse_temperature, responses, inputs)
+    belief = family.beliefs(params, inputs)
+    log_p1, log_p0 = log_response_probability(belief, inverse_temperature)
+    responses = jnp.asarray(responses, dtype=float)
+    logp = jnp.where(responses == 1.0, log_p1, log_p0)
+    return logp[1:]
+
+
+def _check_family_args(family, params, inverse_temperature, responses, inputs):
+    if not isinstance(params, dict) or set(params) != set(family.parameter_names):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(
+            f"`params` must be a dict with the keys {list(family.parameter_names)} "
+            f"for family {family.name!r}, got {got}."
+        )
+    if check.is_traced(*params.values(), inverse_temperature, responses, inputs):
+        return
+    for parameter in family.parameters:
+        value = check.finite_array(params[parameter.name], parameter.name)
+        if parameter.link == "logit" and np.any((value <= 0) | (value >= 1)):
+            raise ValueError(f"`{parameter.name}` must lie in (0, 1), got {value!r}.")
+    check.positive_array(inverse_temperature, "inverse_temperature")
+    responses = check.as_binary_array(responses, "responses", ndim=(1,))
+    inputs = check.as_binary_array(inputs, "inputs", ndim=(1,))
+    check.check_shapes_match(responses, inputs)

@@ -1,0 +1,306 @@
+"""Model families: three learners that answer through the same response model.
+
+A *family* is a perceptual model (how a participant's belief that ``u = 1``
+changes from trial to trial) together with its free parameters and their
+group-level priors. Every family shares the rest of the pipeline: the
+unit-square sigmoid response model with an inverse temperature, the
+temperature's hyperpriors, the first trial dropped from the likelihood, the
+simulation, the PyMC model and the pointwise log-likelihood. So
+``simulate_group``, ``build_group_model``, ``add_log_likelihood`` and
+``family_logp`` take ``family=`` and need no other change.
+
+========  ========================================  ==========================
+family    perceptual model                          participant parameters
+========  ========================================  ==========================
+hgf2      two-level binary HGF (the tutorial's)     ``volatility`` (omega_2)
+hgf3      three-level binary HGF                    ``volatility`` (omega_2),
+                                                    ``volatility_3`` (omega_3)
+rw        Rescorla-Wagner delta rule                ``learning_rate`` (alpha)
+========  ========================================  ==========================
+
+Each parameter has a hierarchical prior ``mu_<name> ~ Normal``,
+``sigma_<name> ~ HalfNormal`` and, per participant, ``<name> ~
+Normal(mu, sigma)`` (``link="identity"``) or ``logit(<name>) ~ Normal(mu,
+sigma)`` (``link="logit"``, a ``LogitNormal``): see :data:`FAMILIES` for the
+numbers.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.lax import scan
+from pyhgf.model import Network
+from scipy.special import expit
+
+from hgf_tutorial.perception import LEVEL2_MEAN, LEVEL2_PRECISION, belief_trajectory
+
+#: Prior mean and precision of the third level (pyhgf's defaults). With mean 0
+#: the volatility of level 2 starts at about exp(omega_2 + 1/2), close to the
+#: two-level model's exp(omega_2); the level-3 mean then learns from the data.
+LEVEL3_MEAN = 0.0
+LEVEL3_PRECISION = 1.0
+
+#: Rescorla-Wagner's belief before the first trial.
+RW_INITIAL_VALUE = 0.5
+
+#: Beliefs are clipped to [BELIEF_CLIP, 1 - BELIEF_CLIP] before the response
+#: model, as pyhgf clips the binary HGF's first level, so that every family gives
+#: finite log-probabilities and gradients.
+BELIEF_CLIP = 1e-6
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One perceptual parameter of a family, with its group-level prior.
+
+    Attributes
+    ----------
+    name : str
+        Name of the participant-level variable in the PyMC model and the key in
+        ``params`` dicts (``mu_<name>`` and ``sigma_<name>`` are its group mean
+        and standard deviation).
+    data_name : str
+        Name of the true values in :func:`~hgf_tutorial.simulate_group`'s dataset.
+    label : str
+        Math label for figures and tables.
+    link : {"identity", "logit"}
+        The group-level normal distribution is on ``link(value)``.
+    group_mean : (mean, sd)
+        ``mu_<name> ~ Normal(mean, sd)``, on the link scale.
+    group_sd : float
+        ``sigma_<name> ~ HalfNormal(group_sd)``, on the link scale.
+    population : (mean, sd)
+        Default population of simulated participants, on the link scale.
+    """
+
+    name: str
+    data_name: str
+    label: str
+    link: str
+    group_mean: tuple[float, float]
+    group_sd: float
+    population: tuple[float, float]
+
+    def from_link(self, x):
+        """Map a value on the link scale to the parameter's own scale."""
+        return expit(x) if self.link == "logit" else x
+
+
+@dataclass(frozen=True)
+class Family:
+    """A perceptual model that plugs into the shared response model.
+
+    Attributes
+    ----------
+    name : str
+        Short key (``"hgf2"``, ``"hgf3"``, ``"rw"``).
+    label : str
+        Human-readable name, for tables and figures.
+    parameters : tuple of Parameter
+        The perceptual parameters, in the order the model creates them.
+    beliefs : callable
+        ``beliefs(params, inputs) -> m``: ``params`` maps each parameter name to
+        a scalar, ``inputs`` has shape (n_trials,), ``m`` (n_trials,) is the
+        belief that ``u = 1`` before each trial (``m[0]`` is the prior). Written
+        in JAX, so it works under ``jit``, ``vmap`` and ``grad``.
+    """
+
+    name: str
+    label: str
+    parameters: tuple[Parameter, ...]
+    beliefs: Callable
+
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    def draw_parameters(self, rng: np.random.RandomState, population: dict) -> dict:
+        """One participant's parameters, drawn in order from ``population``.
+
+        ``population`` maps each parameter name to ``(mean, sd)`` on the link
+        scale; each parameter takes one ``rng.normal`` draw.
+        """
+        return {
+            p.name: float(p.from_link(rng.normal(*population[p.name]))) for p in self.parameters
+        }
+
+
+# --- the three-level binary HGF ---------------------------------------------------
+
+
+@functools.cache
+def three_level_binary_hgf() -> Network:
+    """The three-level binary HGF, with its belief-propagation function built.
+
+    Returns
+    -------
+    Network
+        Node 0 is the ``binary-state`` input node, node 1 its value parent (tonic
+        volatility omega_2), node 2 the volatility parent of node 1 (tonic
+        volatility omega_3; coupling strength 1).
+    """
+    # Built eagerly even when the first call happens inside a jit/vmap trace (as
+    # :func:`hgf_tutorial.perception.binary_hgf`): a cached network holding that
+    # trace's tracers would break every later call.
+    with jax.ensure_compile_time_eval():
+        return _build_three_level_binary_hgf()
+
+
+def _build_three_level_binary_hgf() -> Network:
+    network = (
+        Network()
+        .add_nodes(kind="binary-state")
+        .add_nodes(
+            kind="continuous-state",
+            value_children=0,
+            node_parameters={
+                "mean": LEVEL2_MEAN,
+                "precision": LEVEL2_PRECISION,
+                "tonic_volatility": -4.0,
+            },
+        )
+        .add_nodes(
+            kind="continuous-state",
+            volatility_children=1,
+            node_parameters={
+                "mean": LEVEL3_MEAN,
+                "precision": LEVEL3_PRECISION,
+                "tonic_volatility": -6.0,
+            },
+        )
+    )
+    network.input_idxs  # noqa: B018  (fills in the input-node defaults)
+    return network.create_belief_propagation_fn()
+
+
+def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs):
+    """First-level belief before each trial of the three-level binary HGF.
+
+    Parameters
+    ----------
+    tonic_volatility : float or scalar array
+        omega_2, the tonic volatility of the second level.
+    tonic_volatility_3 : float or scalar array
+        omega_3, the tonic volatility of the third level.
+    inputs : array, shape (n_trials,)
+        Binary stimulus-outcome sequence.
+
+    Returns
+    -------
+    jax.Array, shape (n_trials,)
+        The first level's expected mean before each trial (``m[0] = 0.5``).
+    """
+    network = three_level_binary_hgf()
+    inputs = jnp.asarray(inputs, dtype=float)
+    attributes = {key: dict(value) for key, value in network.attributes.items()}
+    attributes[1]["tonic_volatility"] = jnp.asarray(tonic_volatility, dtype=float)
+    attributes[2]["tonic_volatility"] = jnp.asarray(tonic_volatility_3, dtype=float)
+    n_trials = inputs.shape[0]
+    ones = jnp.ones(n_trials)
+    scan_inputs = ((inputs[:, None],), (jnp.ones(n_trials, dtype=int),), ones, None)
+    _, trajectories = scan(network.scan_fn, attributes, scan_inputs)
+    return trajectories[0]["expected_mean"]
+
+
+# --- Rescorla-Wagner ----------------------------------------------------------------
+
+
+def rescorla_wagner_beliefs(learning_rate, inputs):
+    """Rescorla-Wagner value before each trial: ``v[t+1] = v[t] + alpha (u[t] - v[t])``.
+
+    Parameters
+    ----------
+    learning_rate : float or scalar array
+        alpha in (0, 1).
+    inputs : array, shape (n_trials,)
+        Binary stimulus-outcome sequence.
+
+    Returns
+    -------
+    jax.Array, shape (n_trials,)
+        ``v[t]`` clipped to ``[1e-6, 1 - 1e-6]``, with ``v[0] = 0.5``.
+    """
+    alpha = jnp.asarray(learning_rate, dtype=float)
+
+    def step(value, u):
+        return value + alpha * (u - value), value
+
+    initial = jnp.asarray(RW_INITIAL_VALUE, dtype=float)
+    _, values = scan(step, initial, jnp.asarray(inputs, dtype=float))
+    return jnp.clip(values, BELIEF_CLIP, 1.0 - BELIEF_CLIP)
+
+
+# --- the registry -------------------------------------------------------------------
+
+
+def _hgf2_beliefs(params, inputs):
+    return belief_trajectory(params["volatility"], inputs)
+
+
+def _hgf3_beliefs(params, inputs):
+    return three_level_belief_trajectory(params["volatility"], params["volatility_3"], inputs)
+
+
+def _rw_beliefs(params, inputs):
+    return rescorla_wagner_beliefs(params["learning_rate"], inputs)
+
+
+#: omega_2 as in the tutorial's model: mu ~ Normal(-5, 5), sigma ~ HalfNormal(10).
+VOLATILITY = Parameter(
+    name="volatility",
+    data_name="tonic_volatility",
+    label=r"$\omega_2$",
+    link="identity",
+    group_mean=(-5.0, 5.0),
+    group_sd=10.0,
+    population=(-4.0, 1.0),
+)
+
+#: omega_3: the data say little about it (hBayesDM's recovery r is about 0), so
+#: its group prior is informative: mu ~ Normal(-6, 2) (TAPAS's default prior
+#: mean) and sigma ~ HalfNormal(1); participants mostly fall in (-10, -2).
+VOLATILITY_3 = Parameter(
+    name="volatility_3",
+    data_name="tonic_volatility_3",
+    label=r"$\omega_3$",
+    link="identity",
+    group_mean=(-6.0, 2.0),
+    group_sd=1.0,
+    population=(-6.0, 1.0),
+)
+
+#: alpha on the logit scale: mu ~ Normal(0, 1.5) puts the group's median rate
+#: anywhere in about (0.05, 0.95); sigma ~ HalfNormal(1.5). Simulated
+#: participants default to logit(alpha) ~ Normal(-1, 0.5), alpha about 0.27.
+LEARNING_RATE = Parameter(
+    name="learning_rate",
+    data_name="learning_rate",
+    label=r"$\alpha$",
+    link="logit",
+    group_mean=(0.0, 1.5),
+    group_sd=1.5,
+    population=(-1.0, 0.5),
+)
+
+HGF2 = Family("hgf2", "two-level HGF", (VOLATILITY,), _hgf2_beliefs)
+HGF3 = Family("hgf3", "three-level HGF", (VOLATILITY, VOLATILITY_3), _hgf3_beliefs)
+RW = Family("rw", "Rescorla-Wagner", (LEARNING_RATE,), _rw_beliefs)
+
+#: Every family, by name.
+FAMILIES: dict[str, Family] = {family.name: family for family in (HGF2, HGF3, RW)}
+
+
+def get_family(family: str | Family) -> Family:
+    """The :class:`Family` called ``family`` (a Family is returned as it is)."""
+    if isinstance(family, Family):
+        return family
+    try:
+        return FAMILIES[family]
+    except (KeyError, TypeError):
+        raise ValueError(f"`family` must be one of {tuple(FAMILIES)}, got {family!r}.") from None
