@@ -1,0 +1,675 @@
+"""The model families: beliefs, likelihood, simulation, PyMC model, log-likelihood.
+
+The three-level HGF and Rescorla-Wagner are checked against NumPy implementations
+written here with plain loops, sharing no code with ``hgf_tutorial`` or pyhgf.
+"""
+
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pymc as pm
+import pytest
+import xarray as xr
+from scipy import special, stats
+
+import hgf_tutorial as ht
+from hgf_tutorial.families import HGF2, HGF3, RW, three_level_binary_hgf
+from hgf_tutorial.model import _make_family_logp, _make_logp, simulate_family_responses
+from tests import reference
+
+# --- independent references ---------------------------------------------------------
+
+
+sigmoid = special.expit
+LOG_FLOAT_MAX = np.log(np.finfo(float).max)
+
+
+def three_level_hgf(omega_2, omega_3, inputs, mu3_0=0.0, pi3_0=1.0):
+    """Three-level binary HGF as pyhgf 0.3.2 computes it (kappa = 1, time step 1).
+
+    Written from the update equations in pyhgf's source (prediction:
+    ``updates/prediction/continuous.py`` and ``binary.py``; level 2:
+    ``posterior/continuous/continuous_node_posterior_update.py``; level 3, the
+    default "unbounded" volatility update:
+    ``continuous_node_posterior_update_unbounded.py``). Two things differ from
+    Mathys et al. (2014): level 2's predicted volatility includes the Gaussian
+    moment correction ``exp(omega_2 + mu3_hat + 1 / (2 pi3_hat))``, and level 3 is
+    updated with the "unbounded" scheme: the posterior is a mixture of two
+    Gaussian approximations of the level-3 posterior, one expanded at the
+    prediction and one at the mode found with the Lambert W function, mixed
+    according to the log-density at each mean. Lambert W comes from SciPy here.
+
+    Returns
+    -------
+    dict of arrays (n_trials,)
+        ``m1`` (belief before each trial), and ``mu2``, ``pi2``, ``mu3``, ``pi3``
+        after each trial.
+    """
+    mu2, pi2, mu3, pi3 = 0.0, 1.0, mu3_0, pi3_0
+    out = {key: [] for key in ("m1", "mu2", "pi2", "mu3", "pi3")}
+    for u in inputs:
+        # prediction, top-down
+        mu3_hat = mu3
+        pi3_hat = 1.0 / (1.0 / pi3 + np.exp(omega_3))
+        previous_variance = 1.0 / pi2
+        mu2_hat = mu2
+        pi2_hat = 1.0 / (1.0 / pi2 + np.exp(omega_2 + mu3_hat + 1.0 / (2.0 * pi3_hat)))
+        m1 = min(max(sigmoid(mu2_hat), 1e-6), 1.0 - 1e-6)
+        out["m1"].append(m1)
+
+        # level 2 (value parent of the binary node)
+        pi2 = min(pi2_hat + m1 * (1.0 - m1), 1e10)
+        mu2 = mu2_hat + (u - m1) / pi2
+
+        # level 3: expansion at the prediction ...
+        spread = 1.0 / pi2 + (mu2 - mu2_hat) ** 2
+        log_prev = np.log(previous_variance)
+        gamma = mu3_hat + omega_2
+        w = sigmoid(gamma - log_prev)
+        pi_a = pi3_hat + 0.5 * w * (1.0 - w)
+        mu_a = mu3_hat + w / (2.0 * pi_a) * (pi2_hat * spread - 1.0)
+        # ... and at the mode, through Lambert W
+        log_z = np.log(spread) - np.log(2.0 * pi3_hat) + 0.5 / pi3_hat - gamma
+        z = np.exp(min(log_z, LOG_FLOAT_MAX))  # pyhgf caps the argument the same way
+        y = gamma + special.lambertw(z).real - 0.5 / pi3_hat
+        x = y - omega_2
+        w2 = sigmoid(x + omega_2 - log_prev)
+        d2 = spread * np.exp(-np.logaddexp(log_prev, x + omega_2)) - 1.0
+        pi_b = pi3_hat + 0.5 * w2 * (w2 + (2.0 * w2 - 1.0) * d2)
+        if pi_b <= 0:
+            pi_b = pi3_hat + 0.5 * w2 * (1.0 - w2)
+        mu_b = x + (0.5 * w2 * d2 - pi3_hat * (x - mu3_hat)) / pi_b
+
+        # log-density of the level-3 posterior (up to a constant) at each mean
+        log_density = []
+        for mean in (mu_a, mu_b):
+            log_variance = np.logaddexp(log_prev, mean + omega_2)  # no overflow
+            log_density.append(
+                -0.5 * log_variance
+                - 0.5 * spread * np.exp(-log_variance)
+                - 0.5 * pi3_hat * (mean - mu3_hat) ** 2
+            )
+        b = sigmoid(log_density[1] - log_density[0])
+        mu3 = (1.0 - b) * mu_a + b * mu_b
+        variance3 = (1.0 - b) / pi_a + b / pi_b + b * (1.0 - b) * (mu_a - mu_b) ** 2
+        pi3 = min(1.0 / variance3, 1e10)
+        for key, value in (("mu2", mu2), ("pi2", pi2), ("mu3", mu3), ("pi3", pi3)):
+            out[key].append(value)
+    return {key: np.array(value) for key, value in out.items()}
+
+
+def rescorla_wagner(alpha, inputs, v0=0.5):
+    """Belief before each trial, v <- v + alpha (u - v), clipped like the package."""
+    values, v = [], v0
+    for u in inputs:
+        values.append(v)
+        v = v + alpha * (u - v)
+    return np.clip(np.array(values), 1e-6, 1 - 1e-6)
+
+
+def reference_logp(beliefs, t, responses):
+    """Pointwise log-probability, first trial dropped.
+
+    Written with the logs of m^t and (1 - m)^t rather than log(1 - p): with
+    beliefs at the clip (1 - 1e-6), 1 - p would lose most of its digits.
+    """
+    m = np.asarray(beliefs)
+    log_norm = np.log(m**t + (1.0 - m) ** t)
+    log_p1 = t * np.log(m) - log_norm
+    log_p0 = t * np.log(1.0 - m) - log_norm
+    return np.where(np.asarray(responses) == 1, log_p1, log_p0)[1:]
+
+
+def hgf3_logp(omega_2, omega_3, t, responses, inputs):
+    return reference_logp(three_level_hgf(omega_2, omega_3, inputs)["m1"], t, responses)
+
+
+def rw_logp(alpha, t, responses, inputs):
+    return reference_logp(rescorla_wagner(alpha, inputs), t, responses)
+
+
+@pytest.fixture(scope="module")
+def responses(group):
+    return group.responses.values
+
+
+# --- beliefs --------------------------------------------------------------------------
+
+HGF3_PARAMETERS = [(-4.0, -6.0), (-2.5, -3.0), (-6.0, -10.0), (-3.0, -1.0), (-5.0, 0.5)]
+
+
+@pytest.mark.parametrize(("omega_2", "omega_3"), HGF3_PARAMETERS)
+def test_three_level_beliefs_match_numpy(inputs, omega_2, omega_3):
+    got = np.asarray(ht.families.three_level_belief_trajectory(omega_2, omega_3, inputs))
+    want = three_level_hgf(omega_2, omega_3, inputs)["m1"]
+    assert got.shape == (320,)
+    assert got[0] == 0.5
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+
+
+def test_three_level_hidden_states_match_numpy(inputs):
+    # the belief alone could hide a wrong third level that happens to matter
+    # little: compare every level's posterior with pyhgf's own trajectories
+    network = three_level_binary_hgf()
+    attributes = {key: dict(value) for key, value in network.attributes.items()}
+    attributes[1]["tonic_volatility"] = -3.0
+    attributes[2]["tonic_volatility"] = -2.0
+    u = jnp.asarray(inputs, dtype=float)
+    n = u.shape[0]
+    _, traj = jax.lax.scan(
+        network.scan_fn, attributes, ((u[:, None],), (jnp.ones(n, dtype=int),), jnp.ones(n), None)
+    )
+    want = three_level_hgf(-3.0, -2.0, inputs)
+    np.testing.assert_allclose(np.asarray(traj[1]["mean"]), want["mu2"], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(np.asarray(traj[1]["precision"]), want["pi2"], rtol=1e-9)
+    np.testing.assert_allclose(np.asarray(traj[2]["mean"]), want["mu3"], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(np.asarray(traj[2]["precision"]), want["pi3"], rtol=1e-9)
+    # the third level does move: it is not a two-level HGF in disguise
+    assert np.ptp(want["mu3"]) > 0.5
+
+
+def test_three_level_differs_from_two_level(inputs):
+    two = reference.binary_hgf_beliefs(-4.0, inputs)
+    three = np.asarray(ht.families.three_level_belief_trajectory(-4.0, -6.0, inputs))
+    assert np.max(np.abs(two - three)) > 0.01
+
+
+@pytest.mark.parametrize("alpha", [0.01, 0.2, 0.5, 0.97])
+def test_rescorla_wagner_matches_numpy_loop(inputs, alpha):
+    got = np.asarray(ht.families.rescorla_wagner_beliefs(alpha, inputs))
+    assert got.shape == (320,)
+    assert got[0] == 0.5
+    np.testing.assert_allclose(got, rescorla_wagner(alpha, inputs), rtol=0, atol=1e-14)
+
+
+def test_rescorla_wagner_by_hand():
+    # v: 0.5 -> 0.5 + 0.5 (1 - 0.5) = 0.75 -> 0.75 + 0.5 (0 - 0.75) = 0.375
+    got = np.asarray(ht.families.rescorla_wagner_beliefs(0.5, np.array([1, 0, 1])))
+    np.testing.assert_allclose(got, [0.5, 0.75, 0.375], rtol=0, atol=1e-15)
+
+
+def test_rescorla_wagner_belief_is_clipped():
+    got = np.asarray(ht.families.rescorla_wagner_beliefs(0.999, np.ones(12, dtype=int)))
+    assert got.max() == pytest.approx(1 - 1e-6)
+
+
+def test_three_level_network_built_first_under_jit_does_not_leak_tracers():
+    # as for the two-level network: the cached network must hold concrete values
+    # even when its first use is inside a jit trace (needs a fresh interpreter)
+    script = (
+        "import numpy as np, hgf_tutorial as ht\n"
+        "from hgf_tutorial.model import simulate_family_responses\n"
+        "u = ht.load_inputs()\n"
+        "simulate_family_responses('hgf3', {'volatility': np.array([-4.0]),"
+        " 'volatility_3': np.array([-6.0])}, np.array([2.0]), u, rng=1)\n"
+        "print(float(ht.families.three_level_belief_trajectory(-4.0, -6.0, u)[1]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    u = ht.load_inputs()
+    want = three_level_hgf(-4.0, -6.0, u[:2])["m1"][1]
+    assert float(done.stdout.strip().splitlines()[-1]) == pytest.approx(want, abs=1e-12)
+
+
+# --- family_logp ----------------------------------------------------------------------
+
+
+def test_registry_and_parameters():
+    assert set(ht.FAMILIES) == {"hgf2", "hgf3", "rw"}
+    assert ht.get_family("hgf3") is HGF3
+    assert ht.get_family(RW) is RW
+    assert HGF2.parameter_names == ("volatility",)
+    assert HGF3.parameter_names == ("volatility", "volatility_3")
+    assert RW.parameter_names == ("learning_rate",)
+    with pytest.raises(ValueError, match="family"):
+        ht.get_family("hgf4")
+
+
+@pytest.mark.parametrize(("omega", "t"), [(-4.0, 1.0), (-2.5, 2.8), (-6.2, 0.6)])
+def test_hgf2_family_logp_is_participant_logp(group, omega, t):
+    y, u = group.responses.values[2], group.inputs.values
+    got = np.asarray(ht.family_logp("hgf2", {"volatility": omega}, t, y, u))
+    np.testing.assert_array_equal(got, np.asarray(ht.participant_logp(omega, t, y, u)))
+
+
+@pytest.mark.parametrize(("omega_2", "omega_3"), HGF3_PARAMETERS)
+def test_hgf3_logp_matches_numpy(group, omega_2, omega_3):
+    y, u = group.responses.values[4], group.inputs.values
+    params = {"volatility": omega_2, "volatility_3": omega_3}
+    got = np.asarray(ht.family_logp("hgf3", params, 1.7, y, u))
+    assert got.shape == (319,)
+    np.testing.assert_allclose(got, hgf3_logp(omega_2, omega_3, 1.7, y, u), rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize(("alpha", "t"), [(0.05, 1.0), (0.3, 2.5), (0.8, 0.4)])
+def test_rw_logp_matches_numpy(group, alpha, t):
+    y, u = group.responses.values[1], group.inputs.values
+    got = np.asarray(ht.family_logp("rw", {"learning_rate": alpha}, t, y, u))
+    np.testing.assert_allclose(got, rw_logp(alpha, t, y, u), rtol=0, atol=1e-10)
+
+
+def test_first_trial_is_dropped_for_every_family(group):
+    u = group.inputs.values
+    y = group.responses.values[0].copy()
+    for name, params in (
+        ("hgf3", {"volatility": -4.0, "volatility_3": -6.0}),
+        ("rw", {"learning_rate": 0.3}),
+    ):
+        before = np.asarray(ht.family_logp(name, params, 2.0, y, u))
+        flipped = y.copy()
+        flipped[0] = 1 - flipped[0]
+        np.testing.assert_array_equal(
+            before, np.asarray(ht.family_logp(name, params, 2.0, flipped, u))
+        )
+
+
+def _central_difference(f, x, h=1e-5):
+    x = np.asarray(x, dtype=float)
+    grad = []
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        grad.append((f(x + e) - f(x - e)) / (2 * h))
+    return np.array(grad)
+
+
+@pytest.mark.parametrize("point", [(-4.0, -6.0, 1.5), (-2.7, -3.0, 3.0), (-5.5, -1.5, 0.7)])
+def test_hgf3_gradient_matches_central_differences(group, point):
+    y, u = group.responses.values[6], group.inputs.values
+
+    def total(x):
+        params = {"volatility": x[0], "volatility_3": x[1]}
+        return ht.family_logp("hgf3", params, x[2], y, u).sum()
+
+    grad = np.asarray(jax.grad(total)(jnp.array(point)))
+    fd = _central_difference(lambda x: hgf3_logp(x[0], x[1], x[2], y, u).sum(), point)
+    assert np.all(np.isfinite(grad))
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("point", [(0.1, 1.5), (0.45, 3.0), (0.8, 0.7)])
+def test_rw_gradient_matches_central_differences(group, point):
+    y, u = group.responses.values[6], group.inputs.values
+
+    def total(x):
+        return ht.family_logp("rw", {"learning_rate": x[0]}, x[1], y, u).sum()
+
+    grad = np.asarray(jax.grad(total)(jnp.array(point)))
+    fd = _central_difference(lambda x: rw_logp(x[0], x[1], y, u).sum(), point)
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+def test_hgf3_gradient_is_finite_over_the_prior_range(group):
+    y, u = group.responses.values[0], group.inputs.values
+    value_and_grad = jax.jit(
+        jax.value_and_grad(
+            lambda w2, w3, t: ht.family_logp(
+                "hgf3", {"volatility": w2, "volatility_3": w3}, t, y, u
+            ).sum(),
+            argnums=(0, 1, 2),
+        )
+    )
+    for w2 in (-12.0, -8.0, -4.0, -1.0, 1.0):
+        for w3 in (-14.0, -8.0, -4.0, 0.0, 2.0):
+            value, grads = value_and_grad(w2, w3, 2.0)
+            assert np.isfinite(float(value)) and all(np.isfinite(float(g)) for g in grads)
+
+
+def test_family_logp_checks_its_arguments(group):
+    y, u = group.responses.values[0], group.inputs.values
+    with pytest.raises(ValueError, match="volatility_3"):
+        ht.family_logp("hgf3", {"volatility": -4.0}, 1.0, y, u)
+    with pytest.raises(ValueError, match=r"\(0, 1\)"):
+        ht.family_logp("rw", {"learning_rate": 1.2}, 1.0, y, u)
+    with pytest.raises(ValueError, match="inverse_temperature"):
+        ht.family_logp("rw", {"learning_rate": 0.2}, -1.0, y, u)
+    with pytest.raises(ValueError, match="trials"):
+        ht.family_logp("rw", {"learning_rate": 0.2}, 1.0, y[:10], u)
+
+
+# --- simulation -----------------------------------------------------------------------
+
+
+def test_hgf2_family_arguments_keep_the_default_dataset(group):
+    same = ht.simulate_group(family="hgf2", population={"volatility": (-4.0, 1.0)})
+    xr.testing.assert_identical(same, group)
+
+
+@pytest.mark.parametrize(
+    ("name", "variables"),
+    [("hgf3", ["tonic_volatility", "tonic_volatility_3"]), ("rw", ["learning_rate"])],
+)
+def test_simulated_families_layout_and_reproducibility(inputs, name, variables):
+    a = ht.simulate_group(5, seed=9, family=name)
+    b = ht.simulate_group(5, seed=9, family=name)
+    xr.testing.assert_identical(a, b)
+    assert dict(a.sizes) == {"participant": 5, "trial": 320}
+    for variable in variables:
+        assert a[variable].dims == ("participant",)
+    assert ("tonic_volatility" in a) == (name == "hgf3")
+    assert a.attrs["family"] == name
+    assert set(np.unique(a.responses.values)) <= {0, 1}
+    assert not np.array_equal(
+        a.responses.values, ht.simulate_group(5, seed=10, family=name).responses.values
+    )
+
+
+def test_simulated_beliefs_follow_each_family(inputs):
+    data = ht.simulate_group(3, seed=2, family="hgf3")
+    for i in range(3):
+        want = three_level_hgf(
+            data.tonic_volatility.values[i], data.tonic_volatility_3.values[i], inputs
+        )["m1"]
+        np.testing.assert_allclose(data.expected_mean.values[i], want, atol=1e-10)
+    data = ht.simulate_group(3, seed=2, family="rw")
+    for i in range(3):
+        want = rescorla_wagner(data.learning_rate.values[i], inputs)
+        np.testing.assert_allclose(data.expected_mean.values[i], want, atol=1e-14)
+
+
+def test_simulation_draw_order_is_parameters_then_temperature_then_responses(inputs):
+    data = ht.simulate_group(2, seed=21, family="rw", population={"learning_rate": (-0.5, 0.3)})
+    stream = np.random.RandomState(21)
+    for i in range(2):
+        alpha = special.expit(stream.normal(-0.5, 0.3))
+        t = np.exp(stream.normal(0.5, 0.5))
+        p = reference.unit_square_sigmoid(rescorla_wagner(alpha, inputs), t)
+        y = stream.binomial(p=p, n=1)
+        assert data.learning_rate.values[i] == pytest.approx(alpha, abs=1e-15)
+        assert data.inverse_temperature.values[i] == pytest.approx(t, abs=1e-14)
+        np.testing.assert_array_equal(data.responses.values[i], y)
+
+
+def test_population_sets_each_parameter():
+    data = ht.simulate_group(
+        300,
+        seed=1,
+        family="hgf3",
+        population={"volatility": (-3.0, 0.1), "volatility_3": (-8.0, 0.2)},
+        inputs=np.tile([0, 1, 1, 0, 1], 4),
+    )
+    assert abs(data.tonic_volatility.values.mean() + 3.0) < 0.03
+    assert abs(data.tonic_volatility_3.values.mean() + 8.0) < 0.05
+    assert data.attrs["volatility_3_population"] == (-8.0, 0.2)
+    rw = ht.simulate_group(300, seed=1, family="rw", population={"learning_rate": (1.0, 0.1)})
+    assert abs(special.logit(rw.learning_rate.values).mean() - 1.0) < 0.03
+    with pytest.raises(ValueError, match="learning_rate"):
+        ht.simulate_group(2, family="hgf2", population={"learning_rate": (0.0, 1.0)})
+    with pytest.raises(ValueError, match="standard deviation"):
+        ht.simulate_group(2, family="rw", population={"learning_rate": (0.0, -1.0)})
+
+
+# --- the PyMC model -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def small():
+    return ht.simulate_group(3, seed=11, family="rw")
+
+
+def _logp_at(model, point):
+    logp = model.compile_logp(jacobian=False)
+    values = {}
+    for rv in model.free_RVs:
+        value_var = model.rvs_to_values[rv]
+        transform = model.rvs_to_transforms.get(rv)
+        x = point[rv.name]
+        values[value_var.name] = transform.forward(x).eval() if transform is not None else x
+    return float(logp(values))
+
+
+def _temperature_prior(point):
+    mu_t, sd_t, t = (
+        point["mu_temperature"],
+        point["sigma_temperature"],
+        point["inverse_temperature"],
+    )
+    return (
+        stats.norm(0, 2).logpdf(mu_t)
+        + stats.halfnorm(scale=2).logpdf(sd_t)
+        + stats.lognorm(s=sd_t, scale=np.exp(mu_t)).logpdf(t).sum()
+    )
+
+
+def test_hgf3_model_density_matches_scipy(small):
+    model = ht.build_group_model(small, family="hgf3")
+    point = {
+        "mu_volatility": -4.2,
+        "sigma_volatility": 1.3,
+        "mu_volatility_3": -5.5,
+        "sigma_volatility_3": 0.8,
+        "mu_temperature": 0.4,
+        "sigma_temperature": 0.6,
+        "volatility": np.array([-5.0, -3.5, -4.1]),
+        "volatility_3": np.array([-6.0, -4.5, -7.2]),
+        "inverse_temperature": np.array([1.2, 0.7, 3.0]),
+    }
+    want = stats.norm(-5, 5).logpdf(-4.2) + stats.halfnorm(scale=10).logpdf(1.3)
+    want += stats.norm(-6, 2).logpdf(-5.5) + stats.halfnorm(scale=1).logpdf(0.8)
+    want += stats.norm(-4.2, 1.3).logpdf(point["volatility"]).sum()
+    want += stats.norm(-5.5, 0.8).logpdf(point["volatility_3"]).sum()
+    want += _temperature_prior(point)
+    for i in range(3):
+        want += hgf3_logp(
+            point["volatility"][i],
+            point["volatility_3"][i],
+            point["inverse_temperature"][i],
+            small.responses.values[i],
+            small.inputs.values,
+        ).sum()
+    assert _logp_at(model, point) == pytest.approx(want, abs=1e-7)
+
+
+def test_rw_model_density_matches_scipy(small):
+    model = ht.build_group_model(small, family="rw")
+    alpha = np.array([0.2, 0.45, 0.05])
+    point = {
+        "mu_learning_rate": -0.8,
+        "sigma_learning_rate": 0.9,
+        "mu_temperature": 0.4,
+        "sigma_temperature": 0.6,
+        "learning_rate": alpha,
+        "inverse_temperature": np.array([1.2, 0.7, 3.0]),
+    }
+    want = stats.norm(0, 1.5).logpdf(-0.8) + stats.halfnorm(scale=1.5).logpdf(0.9)
+    # logit-normal density: normal density of logit(alpha) times |d logit / d alpha|
+    want += (stats.norm(-0.8, 0.9).logpdf(special.logit(alpha)) - np.log(alpha * (1 - alpha))).sum()
+    want += _temperature_prior(point)
+    for i in range(3):
+        want += rw_logp(
+            alpha[i],
+            point["inverse_temperature"][i],
+            small.responses.values[i],
+            small.inputs.values,
+        ).sum()
+    assert _logp_at(model, point) == pytest.approx(want, abs=1e-7)
+
+
+@pytest.mark.parametrize("name", ["hgf3", "rw"])
+def test_model_names_coords_and_noncentered_likelihood(small, name):
+    family = ht.get_family(name)
+    centered = ht.build_group_model(small, family=name)
+    hyper = {f"{kind}_{p}" for p in family.parameter_names for kind in ("mu", "sigma")}
+    hyper |= {"mu_temperature", "sigma_temperature"}
+    assert {rv.name for rv in centered.free_RVs} == hyper | set(family.parameter_names) | {
+        "inverse_temperature"
+    }
+    assert list(centered.coords["participant"]) == [0, 1, 2]
+    assert len(centered.coords["trial"]) == 320
+    assert centered.named_vars_to_dims["responses"] == ("participant", "trial")
+
+    noncentered = ht.build_group_model(small, family=name, parameterization="noncentered")
+    assert {rv.name for rv in noncentered.free_RVs} == hyper | {
+        f"z_{p}" for p in family.parameter_names
+    } | {"z_temperature"}
+    rng = np.random.default_rng(0)
+    z = {f"z_{p}": rng.normal(size=3) for p in family.parameter_names}
+    values = {"mu_temperature": 0.5, "sigma_temperature_log__": np.log(0.4)}
+    values["z_temperature"] = rng.normal(size=3)
+    params = {}
+    for p in family.parameters:
+        mu, sd = (-4.0, 0.7) if p.link == "identity" else (-1.0, 0.5)
+        if p.name == "volatility_3":
+            mu = -6.0
+        values[f"mu_{p.name}"] = mu
+        values[f"sigma_{p.name}_log__"] = np.log(sd)
+        values[f"z_{p.name}"] = z[f"z_{p.name}"]
+        params[p.name] = p.from_link(mu + sd * z[f"z_{p.name}"])
+    t = np.exp(0.5 + 0.4 * values["z_temperature"])
+    responses_logp = noncentered.compile_fn(
+        noncentered.logp(vars=[noncentered["responses"]], jacobian=False),
+        inputs=noncentered.value_vars,
+    )
+    want = sum(
+        float(
+            ht.family_logp(
+                name,
+                {k: float(v[i]) for k, v in params.items()},
+                t[i],
+                small.responses.values[i],
+                small.inputs.values,
+            ).sum()
+        )
+        for i in range(3)
+    )
+    assert float(responses_logp(values)) == pytest.approx(want, abs=1e-7)
+
+
+def test_generic_logp_agrees_with_the_two_level_one(group):
+    import pytensor.tensor as pt
+
+    volatility = pt.vector("v", shape=(10,))
+    temperature = pt.vector("t", shape=(10,))
+    responses = pt.matrix("y", shape=(10, 320))
+    inputs = pt.vector("u", shape=(320,))
+    generic = _make_family_logp(HGF2, 10, 320)(responses, volatility, temperature, inputs)
+    tutorial = _make_logp(10, 320)(responses, volatility, temperature, inputs)
+    args = (group.tonic_volatility.values, group.inverse_temperature.values)
+    args += (group.responses.values.astype(float), group.inputs.values.astype(float))
+    f = pm.compile([volatility, temperature, responses, inputs], [generic, tutorial])
+    a, b = f(*args)
+    np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_unknown_family_is_rejected(small):
+    with pytest.raises(ValueError, match="family"):
+        ht.build_group_model(small, family="kalman")
+
+
+@pytest.mark.parametrize("name", ["hgf3", "rw"])
+def test_prior_predictive_and_graph(small, name):
+    model = ht.build_group_model(small, family=name)
+    with model:
+        prior = pm.sample_prior_predictive(draws=4, random_seed=2)
+    draws = prior["prior_predictive"]["responses"]
+    assert draws.shape == (1, 4, 3, 320)
+    assert set(np.unique(draws.values)) <= {0, 1}
+    graph = pm.model_to_graphviz(model)
+    for p in ht.get_family(name).parameter_names:
+        assert p in graph.source
+
+
+# --- random functions -----------------------------------------------------------------
+
+
+def test_random_shapes_and_values(inputs):
+    params = {"volatility": np.array([-4.0, -3.0]), "volatility_3": np.array([-6.0, -5.0])}
+    draws = simulate_family_responses("hgf3", params, np.array([1.0, 2.0]), inputs, rng=0)
+    assert draws.shape == (2, 320) and draws.dtype.kind == "i"
+    assert set(np.unique(draws)) <= {0, 1}
+    draws = simulate_family_responses(
+        "rw", {"learning_rate": 0.3}, 2.0, inputs, rng=np.random.default_rng(1), size=(4, 5)
+    )
+    assert draws.shape == (4, 5, 320)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "beliefs"),
+    [
+        (
+            "hgf3",
+            {"volatility": np.array([-3.0, -5.0]), "volatility_3": np.array([-4.0, -7.0])},
+            lambda u: np.stack(
+                [three_level_hgf(-3.0, -4.0, u)["m1"], three_level_hgf(-5.0, -7.0, u)["m1"]]
+            ),
+        ),
+        (
+            "rw",
+            {"learning_rate": np.array([0.1, 0.6])},
+            lambda u: np.stack([rescorla_wagner(0.1, u), rescorla_wagner(0.6, u)]),
+        ),
+    ],
+)
+def test_random_follows_belief_at_high_temperature(inputs, name, params, beliefs):
+    draws = simulate_family_responses(name, params, np.array([300.0, 300.0]), inputs, rng=3)
+    m = beliefs(inputs)
+    clear = np.abs(m - 0.5) > 0.05
+    assert clear.sum() > 400
+    np.testing.assert_array_equal(draws[clear], (m[clear] > 0.5).astype(int))
+
+
+def test_random_choice_rate_matches_probability(inputs):
+    n = 4000
+    draws = simulate_family_responses(
+        "rw", {"learning_rate": np.full(n, 0.25)}, np.full(n, 2.0), inputs, rng=4
+    )
+    p = reference.unit_square_sigmoid(rescorla_wagner(0.25, inputs), 2.0)
+    # 4000 Bernoulli draws per trial: the standard error is at most 0.0079
+    assert np.max(np.abs(draws.mean(axis=0) - p)) < 0.04
+
+
+# --- pointwise log-likelihood ---------------------------------------------------------
+
+
+def _fake_posterior(family, n_chains, n_draws, n_participants, seed=0):
+    rng = np.random.default_rng(seed)
+    dims = ("chain", "draw", "participant")
+    shape = (n_chains, n_draws, n_participants)
+    variables = {"inverse_temperature": (dims, np.exp(rng.normal(0.5, 0.5, shape)))}
+    for p in family.parameters:
+        mean = {"volatility": -4.0, "volatility_3": -6.0, "learning_rate": -1.0}[p.name]
+        variables[p.name] = (dims, p.from_link(rng.normal(mean, 1.0, shape)))
+    posterior = xr.Dataset(
+        variables,
+        coords={
+            "chain": np.arange(n_chains),
+            "draw": np.arange(n_draws),
+            "participant": np.arange(n_participants),
+        },
+    )
+    return xr.DataTree.from_dict({"posterior": posterior})
+
+
+@pytest.mark.parametrize("name", ["hgf3", "rw"])
+def test_log_likelihood_for_other_families(small, name):
+    family = ht.get_family(name)
+    idata = ht.add_log_likelihood(
+        _fake_posterior(family, 2, 3, 3), small, family=name, max_chunk_bytes=2 * 3 * 319 * 8
+    )
+    ll = idata["log_likelihood"]["responses"]
+    assert ll.dims == ("chain", "draw", "participant", "trial")
+    assert ll.shape == (2, 3, 3, 319)
+    assert idata["log_likelihood"].attrs["n_chunks"] == 3
+    post = idata["posterior"]
+    u = small.inputs.values
+    for chain, draw, i in [(0, 0, 0), (1, 2, 2), (0, 1, 1)]:
+        values = {
+            v: float(post[v][chain, draw, i])
+            for v in (*family.parameter_names, "inverse_temperature")
+        }
+        y = small.responses.values[i]
+        if name == "hgf3":
+            want = hgf3_logp(
+                values["volatility"], values["volatility_3"], values["inverse_temperature"], y, u
+            )
+        else:
+            want = rw_logp(values["learning_rate"], values["inverse_temperature"], y, u)
+        np.testing.assert_allclose(ll[chain, draw, i].values, want, atol=1e-8)
+
+
+def test_log_likelihood_needs_the_family_parameters(small):
+    with pytest.raises(ValueError, match="learning_rate"):
+        ht.add_log_likelihood(_fake_posterior(HGF2, 1, 2, 3), small, family="rw")
