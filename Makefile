@@ -40,9 +40,12 @@ lint: $(STAMP)
 unit: install
 	$(BIN)/python -m pytest tests --durations=0
 
+# A page with solutions runs as its instructor copy (same code cells, solutions
+# included, exercises as plain markdown) in place of its twin.
 nbval: install notebooks
 	HGF_TUTORIAL_QUICK=1 $(BIN)/python -m pytest --nbval-lax --durations=0 -p no:cacheprovider \
-	  $$(find book -name '*.ipynb' -not -path '*/_*' -not -path '*/student/*' | sort)
+	  $$(for f in $$(find book -name '*.ipynb' -not -path '*/_*' | sort); do \
+	      i=book/_generated/instructor/$${f#book/}; if [ -f $$i ]; then echo $$i; else echo $$f; fi; done)
 
 # Everything: ruff, unit tests, every page executed in quick mode.
 test: lint notebooks unit nbval
@@ -62,5 +65,5 @@ book: install notebooks
 	$(BIN)/python scripts/check_site.py _build/html
 
 clean:
-	rm -rf _build
+	rm -rf _build book/_generated
 	find book -name '*.ipynb' -delete

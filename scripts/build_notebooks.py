@@ -4,6 +4,9 @@ The twins serve three purposes: Jupyter Book's Colab button links to them (it
 links to the ``.md`` otherwise, which Colab cannot open), nbval executes them in
 ``make test``, and the publish workflow pushes them to the ``colab`` branch.
 
+Pages with exercises and solutions also get a student copy (solutions removed)
+and an instructor copy in ``book/_generated/`` (see ``course_copies.py``).
+
 The install cell of each page names the package as
 ``git+<repository>@main``; in the twin that reference is pinned to the commit
 being built (``HGF_TUTORIAL_COMMIT`` or ``git rev-parse HEAD``), so a Colab
@@ -21,6 +24,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import course_copies  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_REF = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+@main")
@@ -68,20 +74,57 @@ def pin_install_cell(notebook, source: str, page: Path) -> None:
     raise SystemExit(f"{page}: no install cell guarded by 'google.colab'")
 
 
+def write_if_changed(target: Path, text: str) -> None:
+    """Write ``text`` unless ``target`` already holds it (keeps mtimes for caches)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_text() != text:
+        target.write_text(text)
+
+
+def write_course_copies(book: Path, notebooks: dict[Path, object]) -> int:
+    """Student and instructor copies of the pages with solutions, and their Colab links."""
+    generated = book / course_copies.GENERATED
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    branch = config["repository"].get("branch", "main")
+    written, rows = set(), []
+    for page, notebook in notebooks.items():
+        if not course_copies.has_solutions(notebook):
+            continue
+        rel = page.relative_to(book).with_suffix(".ipynb")
+        urls = {}
+        for kind, make in (
+            ("student", course_copies.student_copy),
+            ("instructor", course_copies.instructor_copy),
+        ):
+            target = generated / kind / rel
+            write_if_changed(target, nbformat.writes(make(notebook, str(page.relative_to(ROOT)))))
+            written.add(target)
+            path = str(target.relative_to(ROOT))
+            urls[kind] = course_copies.colab_url(repository_url(), branch, path)
+        label = re.search(r"^\((\S+)\)=", page.read_text(), re.MULTILINE)
+        rows.append((label.group(1) if label else rel.stem, urls["student"], urls["instructor"]))
+    for stale in generated.rglob("*.ipynb"):
+        if stale not in written:
+            stale.unlink()
+    write_if_changed(generated / "course_links.md", course_copies.links_table(rows))
+    return len(rows)
+
+
 def main() -> int:
     book = ROOT / "book"
     source = f"git+{repository_url()}@{current_commit()}"
     pages = code_pages(book)
+    notebooks = {}
     for page in pages:
         notebook = jupytext.read(page)
         pin_install_cell(notebook, source, page)
         notebook.metadata.setdefault("colab", {})["provenance"] = []
         notebook.metadata.pop("jupytext", None)
-        target = page.with_suffix(".ipynb")
-        text = nbformat.writes(notebook)
-        if not target.exists() or target.read_text() != text:
-            target.write_text(text)
+        write_if_changed(page.with_suffix(".ipynb"), nbformat.writes(notebook))
+        notebooks[page] = notebook
     print(f"{len(pages)} notebooks written next to their pages ({source})")
+    n_courses = write_course_copies(book, notebooks)
+    print(f"{n_courses} page(s) with solutions: student and instructor copies in book/_generated")
     return 0
 
 

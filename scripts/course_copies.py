@@ -1,0 +1,202 @@
+"""Student and instructor copies of the pages that have exercises with solutions.
+
+A page marks its solutions two ways (sphinx-exercise syntax):
+
+- code cells tagged ``solution``, between ``{solution-start}`` and
+  ``{solution-end}`` directives so that the site shows them collapsed in the
+  solution's dropdown;
+- markdown solutions in ``{solution}`` blocks.
+
+From the page's notebook (its ``.ipynb`` twin, install cell already pinned)
+:func:`student_copy` removes every solution: each run of ``solution`` cells
+becomes one cell holding ``# your code here`` (or the cell's ``student``
+metadata, a stub such as ``report = ...``), and every solution directive is cut
+from the markdown. :func:`instructor_copy` keeps everything. Both turn the
+exercise and solution directives, which Jupyter shows as raw code blocks, into
+plain markdown (``**Exercise 2: ...**``), numbered as on the site.
+
+``scripts/build_notebooks.py`` writes them to ``book/_generated/student/`` and
+``book/_generated/instructor/`` (gitignored, outside Sphinx's sources and the
+twins' nbval glob) and lists their Colab links in
+``book/_generated/course_links.md``, which the instructors' page includes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import nbformat
+
+GENERATED = "_generated"
+SOLUTION_TAG = "solution"
+STUDENT_STUB = "# your code here"
+#: sphinx-exercise directives handled here.
+EXERCISE_DIRECTIVES = {"exercise", "exercise-start", "exercise-end"}
+SOLUTION_DIRECTIVES = {"solution", "solution-start", "solution-end"}
+_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w-]+)\}[ \t]*(?P<arg>.*)$")
+_OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
+
+
+def _directives(text: str):
+    """Split markdown into text pieces and sphinx-exercise directive blocks.
+
+    Yields ``("text", lines)`` or ``("directive", name, argument, options, body)``.
+    A directive ends at the first line made only of its fence character, at least
+    as long as the opening fence (so a longer fence can hold code blocks).
+    """
+    lines = text.split("\n")
+    i = 0
+    plain: list[str] = []
+    while i < len(lines):
+        match = _OPEN.match(lines[i].strip())
+        if not match or match.group("name") not in EXERCISE_DIRECTIVES | SOLUTION_DIRECTIVES:
+            plain.append(lines[i])
+            i += 1
+            continue
+        fence = match.group("fence")
+        closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}$")
+        end = i + 1
+        while end < len(lines) and not closing.match(lines[end].strip()):
+            end += 1
+        inner = lines[i + 1 : end]
+        options = {}
+        while inner and _OPTION.match(inner[0].strip()):
+            option = _OPTION.match(inner[0].strip())
+            options[option.group("key")] = option.group("value")
+            inner = inner[1:]
+        if plain:
+            yield ("text", plain)
+            plain = []
+        yield ("directive", match.group("name"), match.group("arg"), options, "\n".join(inner))
+        i = end + 1
+    if plain:
+        yield ("text", plain)
+
+
+def has_solutions(notebook) -> bool:
+    """Whether the notebook has solution cells or solution directives."""
+    for cell in notebook.cells:
+        if SOLUTION_TAG in cell.metadata.get("tags", []):
+            return True
+        if cell.cell_type == "markdown":
+            for piece in _directives(cell.source):
+                if piece[0] == "directive" and piece[1] in SOLUTION_DIRECTIVES:
+                    return True
+    return False
+
+
+class _Numbering:
+    """Exercise numbers in page order, as sphinx-exercise numbers them."""
+
+    def __init__(self):
+        self.count = 0
+        self.by_label: dict[str, int] = {}
+
+    def exercise(self, options: dict) -> int:
+        self.count += 1
+        if "label" in options:
+            self.by_label[options["label"]] = self.count
+        return self.count
+
+    def solution_title(self, argument: str) -> str:
+        number = self.by_label.get(argument.strip())
+        return f"Solution to Exercise {number}" if number else "Solution"
+
+
+class _Copier:
+    """Walks the cells in order, tracking exercise numbers and gated solutions.
+
+    Between ``{solution-start}`` and ``{solution-end}`` everything is solution:
+    markdown text as well as code cells, whether tagged or not.
+    """
+
+    def __init__(self, keep_solutions: bool):
+        self.keep = keep_solutions
+        self.numbering = _Numbering()
+        self.inside = False
+
+    def markdown(self, source: str) -> str:
+        out: list[str] = []
+        for piece in _directives(source):
+            if piece[0] == "text":
+                if self.keep or not self.inside:
+                    out.extend(piece[1])
+                continue
+            _, name, argument, options, body = piece
+            if name in ("exercise", "exercise-start"):
+                number = self.numbering.exercise(options)
+                title = f"Exercise {number}" + (f": {argument}" if argument else "")
+                out.extend([f"**{title}.**", ""])
+                if body.strip():
+                    out.extend([body.strip("\n"), ""])
+            elif name in ("solution", "solution-start"):
+                self.inside = name == "solution-start"
+                if self.keep:
+                    out.extend([f"**{self.numbering.solution_title(argument)}.**", ""])
+                    if body.strip():
+                        out.extend([body.strip("\n"), ""])
+            elif name == "solution-end":
+                self.inside = False
+            # exercise-end: dropped
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
+def _copy(notebook, *, keep_solutions: bool, kind: str, page: str):
+    result = copy.deepcopy(notebook)
+    copier = _Copier(keep_solutions)
+    cells = []
+    for cell in result.cells:
+        tagged = SOLUTION_TAG in cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown":
+            if tagged and not keep_solutions:
+                continue
+            cell.source = copier.markdown(cell.source)
+            if cell.source.strip():
+                cells.append(cell)
+            continue
+        if cell.cell_type == "code" and (tagged or copier.inside) and not keep_solutions:
+            stub = cell.metadata.get("student", STUDENT_STUB).strip("\n")
+            previous = cells[-1] if cells else None
+            if previous is not None and previous.metadata.get("student_stub"):
+                if stub != STUDENT_STUB and stub not in previous.source:
+                    previous.source += "\n" + stub
+                continue  # one stub for a run of solution cells
+            cells.append(nbformat.v4.new_code_cell(stub, metadata={"student_stub": True}))
+            continue
+        cell.metadata.pop("student", None)
+        cells.append(cell)
+    result.cells = cells
+    result.metadata["hgf_tutorial"] = {"copy": kind, "page": page}
+    return result
+
+
+def student_copy(notebook, page: str = ""):
+    """The notebook without its solutions (a stub cell where solution code was)."""
+    return _copy(notebook, keep_solutions=False, kind="student", page=page)
+
+
+def instructor_copy(notebook, page: str = ""):
+    """The notebook with its solutions, directives turned into plain markdown."""
+    return _copy(notebook, keep_solutions=True, kind="instructor", page=page)
+
+
+def colab_url(repository: str, branch: str, path: str) -> str:
+    """Colab's address for a notebook at ``path`` on a GitHub branch."""
+    owner_repo = repository.rstrip("/").split("github.com/", 1)[1]
+    return f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{path}"
+
+
+def links_table(rows: list[tuple[str, str, str]]) -> str:
+    """Markdown table: (page label, student copy URL, instructor copy URL) per row."""
+    if not rows:
+        return "No page has exercises with solutions yet.\n"
+    lines = [
+        "| Page | Student copy (no solutions) | Instructor copy (with solutions) |",
+        "| --- | --- | --- |",
+    ]
+    for label, student, instructor in rows:
+        lines.append(
+            f"| {{ref}}`{label}` | [open in Colab]({student}) | [open in Colab]({instructor}) |"
+        )
+    return "\n".join(lines) + "\n"
