@@ -202,7 +202,7 @@ def _check_data(data):
 
 
 def build_group_model(
-    data, *, parameterization: str = "centered", family: str | Family = "hgf2"
+    data, *, parameterization: str | dict = "centered", family: str | Family = "hgf2"
 ) -> pm.Model:
     """The hierarchical model of the tutorial, for any model family.
 
@@ -221,9 +221,11 @@ def build_group_model(
     data : xarray.Dataset or mapping
         ``responses`` (participant, trial) of 0/1 and ``inputs`` (trial) or
         (participant, trial), as from :func:`~hgf_tutorial.simulate_group`.
-    parameterization : {"centered", "noncentered"}
+    parameterization : {"centered", "noncentered"} or dict
         ``"noncentered"`` samples standard-normal offsets ``z`` and builds the
-        participant parameters from them as deterministics.
+        participant parameters from them as deterministics. A dict chooses per
+        parameter, e.g. ``{"volatility_3": "noncentered"}``; parameters it does
+        not name (``inverse_temperature`` included) are centred.
     family : {"hgf2", "hgf3", "rw"} or Family
         The perceptual model: two-level HGF (default), three-level HGF, or
         Rescorla-Wagner.
@@ -234,11 +236,8 @@ def build_group_model(
         With coords ``participant`` and ``trial``; the observed variable is
         ``responses``.
     """
-    if parameterization not in PARAMETERIZATIONS:
-        raise ValueError(
-            f"`parameterization` must be one of {PARAMETERIZATIONS}, got {parameterization!r}."
-        )
     family = get_family(family)
+    layout = _layout(parameterization, family)
     responses, inputs = _check_data(data)
     n_participants, n_trials = responses.shape
     participants = (
@@ -256,8 +255,13 @@ def build_group_model(
         mu_temperature = pm.Normal("mu_temperature", mu=0.0, sigma=2.0)
         sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=2.0)
 
-        if parameterization == "centered":
-            perceptual = [_participant_prior(p, *group[p.name]) for p in family.parameters]
+        perceptual = [
+            _participant_prior(p, *group[p.name])
+            if layout[p.name] == "centered"
+            else _participant_noncentered(p, *group[p.name])
+            for p in family.parameters
+        ]
+        if layout["inverse_temperature"] == "centered":
             inverse_temperature = pm.LogNormal(
                 "inverse_temperature",
                 mu=mu_temperature,
@@ -265,7 +269,6 @@ def build_group_model(
                 dims="participant",
             )
         else:
-            perceptual = [_participant_noncentered(p, *group[p.name]) for p in family.parameters]
             z_temperature = pm.Normal("z_temperature", 0.0, 1.0, dims="participant")
             inverse_temperature = pm.Deterministic(
                 "inverse_temperature",
@@ -289,6 +292,35 @@ def build_group_model(
     return model
 
 
+def _layout(parameterization, family: Family) -> dict[str, str]:
+    """``"centered"`` or ``"noncentered"`` for each participant-level parameter."""
+    names = (*family.parameter_names, "inverse_temperature")
+    if isinstance(parameterization, str):
+        if parameterization not in PARAMETERIZATIONS:
+            raise ValueError(
+                f"`parameterization` must be one of {PARAMETERIZATIONS} or a dict, "
+                f"got {parameterization!r}."
+            )
+        return dict.fromkeys(names, parameterization)
+    if not isinstance(parameterization, dict):
+        raise ValueError(
+            f"`parameterization` must be a string or a dict, got {parameterization!r}."
+        )
+    layout = dict.fromkeys(names, "centered")
+    for name, value in parameterization.items():
+        if name not in layout:
+            raise ValueError(
+                f"`parameterization` names {name!r}, which is not a parameter of family "
+                f"{family.name!r}; they are {list(names)}."
+            )
+        if value not in PARAMETERIZATIONS:
+            raise ValueError(
+                f"`parameterization[{name!r}]` must be one of {PARAMETERIZATIONS}, got {value!r}."
+            )
+        layout[name] = value
+    return layout
+
+
 def _group_prior(parameter: Parameter):
     """``mu_<name> ~ Normal(*group_mean)`` and ``sigma_<name> ~ HalfNormal(group_sd)``."""
     mean, sd = parameter.group_mean
@@ -299,8 +331,17 @@ def _group_prior(parameter: Parameter):
 
 def _participant_prior(parameter: Parameter, mu, sigma):
     """One value per participant: Normal on the identity link, LogitNormal on the logit."""
-    distribution = pm.LogitNormal if parameter.link == "logit" else pm.Normal
-    return distribution(parameter.name, mu=mu, sigma=sigma, dims="participant")
+    if parameter.link == "logit":
+        # PyMC's LogitNormal has no default transform: without the log-odds one
+        # NUTS would step outside (0, 1), and nutpie's jittered starts fail.
+        return pm.LogitNormal(
+            parameter.name,
+            mu=mu,
+            sigma=sigma,
+            dims="participant",
+            default_transform=pm.distributions.transforms.logodds,
+        )
+    return pm.Normal(parameter.name, mu=mu, sigma=sigma, dims="participant")
 
 
 def _participant_noncentered(parameter: Parameter, mu, sigma):

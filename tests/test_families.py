@@ -673,3 +673,43 @@ def test_log_likelihood_for_other_families(small, name):
 def test_log_likelihood_needs_the_family_parameters(small):
     with pytest.raises(ValueError, match="learning_rate"):
         ht.add_log_likelihood(_fake_posterior(HGF2, 1, 2, 3), small, family="rw")
+
+
+def test_learning_rate_is_sampled_on_the_log_odds_scale(small):
+    # PyMC's LogitNormal has no default transform; without one NUTS would step
+    # outside (0, 1) (and nutpie's jittered starting points fail)
+    model = ht.build_group_model(small, family="rw")
+    assert "learning_rate_logodds__" in {v.name for v in model.value_vars}
+
+
+def test_parameterization_can_be_chosen_per_parameter(small):
+    model = ht.build_group_model(
+        small, family="hgf3", parameterization={"volatility_3": "noncentered"}
+    )
+    free = {rv.name for rv in model.free_RVs}
+    assert {"volatility", "z_volatility_3", "inverse_temperature"} <= free
+    assert "volatility_3" not in free and "z_volatility" not in free
+    assert [d.name for d in model.deterministics] == ["volatility_3"]
+    point = model.initial_point()
+    point["z_volatility_3"] = np.array([0.3, -1.0, 0.8])
+    point["mu_volatility_3"] = np.array(-6.5)
+    point["sigma_volatility_3_log__"] = np.log(0.7)
+    omega_3 = -6.5 + 0.7 * point["z_volatility_3"]
+    responses_logp = model.compile_fn(
+        model.logp(vars=[model["responses"]], jacobian=False),
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )
+    omega_2 = point["volatility"]
+    t = np.exp(point["inverse_temperature_log__"])
+    want = sum(
+        hgf3_logp(
+            omega_2[i], omega_3[i], t[i], small.responses.values[i], small.inputs.values
+        ).sum()
+        for i in range(3)
+    )
+    assert float(responses_logp(point)) == pytest.approx(want, abs=1e-7)
+    with pytest.raises(ValueError, match="not a parameter"):
+        ht.build_group_model(small, family="rw", parameterization={"volatility": "noncentered"})
+    with pytest.raises(ValueError, match="must be one of"):
+        ht.build_group_model(small, family="rw", parameterization={"learning_rate": "centred"})
