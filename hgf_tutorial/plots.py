@@ -281,3 +281,330 @@ def plot_loglik_profile(
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside upper center", ncol=3, frameon=False)
     return _finish(fig)
+
+
+# --- Fitting and leave-one-out figures (pages "sampling" and "loo") -----------------
+
+GROUP_PARAMETERS = ("mu_volatility", "sigma_volatility", "mu_temperature", "sigma_temperature")
+GROUP_LABELS = {
+    "mu_volatility": r"$\mu_\omega$",
+    "sigma_volatility": r"$\sigma_\omega$",
+    "mu_temperature": r"$\mu_t$ (mean of $\log t$)",
+    "sigma_temperature": r"$\sigma_t$ (sd of $\log t$)",
+}
+
+
+def _draws(values):
+    """Pool the (chain, draw) dimensions of an xarray object into one ``sample`` dim."""
+    return values.stack(sample=("chain", "draw"))
+
+
+def plot_prior_predictive(prior_responses, data):
+    """Choice rate and agreement with the input: prior predictive draws vs the data.
+
+    Parameters
+    ----------
+    prior_responses : xarray.DataArray, dims (chain, draw, participant, trial)
+        0/1 responses simulated from the prior (``prior_predictive["responses"]``).
+    data : xarray.Dataset
+        ``responses`` (participant, trial) and ``inputs`` (trial), as from
+        :func:`~hgf_tutorial.simulate_group`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels; each has a histogram of the statistic over all prior draws
+        and participants, and one vertical line per observed participant.
+    """
+    simulated = _draws(prior_responses)
+    statistics = [
+        (
+            "choice rate: share of responses = 1",
+            simulated.mean("trial").values.ravel(),
+            data["responses"].mean("trial").values,
+        ),
+        (
+            "share of responses equal to the input",
+            (simulated == data["inputs"]).mean("trial").values.ravel(),
+            (data["responses"] == data["inputs"]).mean("trial").values,
+        ),
+    ]
+    bins = np.linspace(0.0, 1.0, 51)
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(
+            1, 2, sharey=True, figsize=(9.5, 3.8), layout="constrained", squeeze=False
+        )
+        for ax, (label, prior_values, observed) in zip(axes[0], statistics, strict=True):
+            ax.hist(
+                prior_values,
+                bins=bins,
+                density=True,
+                color="C0",
+                alpha=0.6,
+                label="prior predictive: every draw and participant",
+            )
+            for i, value in enumerate(observed):
+                ax.axvline(
+                    value,
+                    color="black",
+                    lw=1,
+                    label="the data: one line per participant" if i == 0 else None,
+                )
+            ax.set_xlabel(label)
+            ax.set_xlim(0, 1)
+        axes[0, 0].set_ylabel("density")
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
+    return _finish(fig)
+
+
+def plot_rank_histograms(idata, var_names=GROUP_PARAMETERS, *, n_bins: int = 20):
+    """Rank histograms of each chain, one panel per scalar variable.
+
+    All draws of a variable are ranked together; each chain's ranks are binned.
+    Chains that explore the same distribution give flat histograms
+    (Vehtari et al. 2021).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        With a ``posterior`` group.
+    var_names : sequence of str
+        Scalar posterior variables (dims chain, draw).
+    n_bins : int
+        Number of rank bins.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One step line per chain and panel (``ax.lines[:n_chains]``), a dashed line
+        at the count a uniform rank distribution gives, and a band holding 99% of
+        the counts under uniformity.
+    """
+    posterior = idata["posterior"]
+    ncols = 2
+    nrows = int(np.ceil(len(var_names) / ncols))
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(
+            nrows,
+            ncols,
+            sharey=True,
+            figsize=(9.5, 3.2 * nrows),
+            layout="constrained",
+            squeeze=False,
+        )
+        for ax, name in zip(axes.ravel(), var_names, strict=False):
+            values = posterior[name].transpose("chain", "draw").values
+            n_chains, n_draws = values.shape
+            ranks = stats.rankdata(values.ravel()).reshape(values.shape)
+            edges = np.linspace(0.5, values.size + 0.5, n_bins + 1)
+            expected = n_draws / n_bins
+            low, high = stats.binom.ppf([0.005, 0.995], n_draws, 1 / n_bins)
+            ax.axhspan(low, high, color="0.9", zorder=0)
+            for chain in range(n_chains):
+                counts, _ = np.histogram(ranks[chain], bins=edges)
+                centres = np.arange(n_bins)
+                ax.step(centres, counts, where="mid", lw=1.6, label=f"chain {chain}")
+            ax.axhline(expected, color="0.3", ls="--", lw=1)
+            ax.set_title(GROUP_LABELS.get(name, name))
+            ax.set_xticks([0, n_bins - 1], ["lowest", "highest"])
+            ax.set_ylim(0, 2 * expected)
+        for ax in axes.ravel()[len(var_names) :]:
+            ax.set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("draws per bin")
+        axes[0, 0].legend(loc="lower left", ncols=2, frameon=False, fontsize=10)
+    return _finish(fig)
+
+
+def plot_group_posteriors(
+    idata, truths, *, prob: float = 0.94, sample_values=None, var_names=GROUP_PARAMETERS
+):
+    """Posterior of each group-level parameter, with the value used to simulate.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        With a ``posterior`` group holding the scalar ``var_names``.
+    truths : mapping of str to float
+        The population values the data were simulated with (red dashed lines).
+    prob : float
+        Probability mass of the equal-tailed interval drawn under each histogram.
+    sample_values : mapping of str to float, optional
+        The same quantity computed from the simulated participants themselves
+        (e.g. the mean of their ten omega_2 values; black dotted lines).
+    var_names : sequence of str
+        Which variables, one panel each.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per panel: a histogram of the pooled draws, the interval as a thick
+        horizontal line (``ax.lines[0]``), the simulation value as a vertical line
+        (``ax.lines[1]``), and the sample value (``ax.lines[2]``) when given.
+    """
+    posterior = idata["posterior"]
+    tail = (1 - prob) / 2
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.0), layout="constrained", squeeze=False)
+        for ax, name in zip(axes.ravel(), var_names, strict=False):
+            draws = posterior[name].values.ravel()
+            low, high = np.quantile(draws, [tail, 1 - tail])
+            ax.hist(draws, bins=60, density=True, color="C0", alpha=0.55)
+            ax.plot(
+                [low, high],
+                [0, 0],
+                color="black",
+                lw=5,
+                solid_capstyle="butt",
+                label=f"{prob:.0%} interval",
+                clip_on=False,
+            )
+            ax.axvline(truths[name], color=TRUE_COLOR, ls="--", lw=2, label="simulation value")
+            if sample_values is not None and name in sample_values:
+                ax.axvline(
+                    sample_values[name],
+                    color="black",
+                    ls=":",
+                    lw=2,
+                    label="the 10 simulated participants",
+                )
+            ax.set_xlabel(GROUP_LABELS.get(name, name))
+            ax.set_yticks([])
+        for ax in axes[:, 0]:
+            ax.set_ylabel("posterior density")
+        handles, labels = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+    return _finish(fig)
+
+
+def plot_individual_estimates(idata, data, *, prob: float = 0.94):
+    """Each participant's posterior against the value they were simulated with.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        Posterior with ``volatility`` and ``inverse_temperature`` (chain, draw,
+        participant) and the group means ``mu_volatility``, ``mu_temperature``.
+    data : xarray.Dataset
+        The simulated group, with the true ``tonic_volatility`` and
+        ``inverse_temperature`` (participant).
+    prob : float
+        Probability mass of the equal-tailed intervals.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: omega_2; right: the inverse temperature on log axes. Per panel the
+        posterior means with their intervals (``ax.containers[0]``, x = truth),
+        the identity line and the posterior mean of the group's location
+        (``exp(mu_temperature)`` on the right: the population median).
+    """
+    posterior = idata["posterior"]
+    tail = (1 - prob) / 2
+    panels = [
+        ("volatility", "tonic_volatility", "mu_volatility", r"$\omega_2$", False),
+        (
+            "inverse_temperature",
+            "inverse_temperature",
+            "mu_temperature",
+            "inverse temperature $t$",
+            True,
+        ),
+    ]
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.6), layout="constrained", squeeze=False)
+        for ax, (name, true_name, group_name, label, log) in zip(axes[0], panels, strict=True):
+            draws = _draws(posterior[name]).transpose("participant", "sample").values
+            truth = data[true_name].values
+            mean = draws.mean(axis=1)
+            low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
+            group = float(posterior[group_name].mean())
+            if log:
+                group = float(np.exp(posterior[group_name]).median())
+            ax.errorbar(
+                truth,
+                mean,
+                yerr=[mean - low, high - mean],
+                fmt="o",
+                color="C0",
+                ecolor="C0",
+                elinewidth=1.5,
+                capsize=3,
+                ms=6,
+                label=f"posterior mean, {prob:.0%} interval",
+            )
+            lims = [min(truth.min(), low.min()), max(truth.max(), high.max())]
+            pad = (lims[1] / lims[0]) ** 0.05 if log else (lims[1] - lims[0]) * 0.05
+            lims = [lims[0] / pad, lims[1] * pad] if log else [lims[0] - pad, lims[1] + pad]
+            ax.plot(lims, lims, color="0.4", lw=1, label="identity")
+            ax.axhline(group, color="black", ls=":", lw=1.5, label="group location (posterior)")
+            for i, (x, y) in enumerate(zip(truth, mean, strict=True)):
+                ax.annotate(
+                    str(data["participant"].values[i]),
+                    (x, y),
+                    xytext=(5, -3),
+                    textcoords="offset points",
+                    fontsize=10,
+                    color="0.3",
+                )
+            if log:
+                ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8) if lims[0] <= t <= lims[1]]
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.set_ticks(ticks, [f"{t:g}" for t in ticks])
+                    axis.set_minor_formatter(plt.NullFormatter())
+            ax.set_xlim(lims)
+            ax.set_ylim(lims)
+            ax.set_aspect("equal")
+            ax.set_xlabel(f"true {label}")
+            ax.set_ylabel(f"estimated {label}")
+        axes[0, 0].legend(loc="upper left", frameon=False, fontsize=10)
+    return _finish(fig)
+
+
+def plot_pareto_k(loo, *, threshold=None):
+    """Pareto k of each observation, grouped by participant.
+
+    Parameters
+    ----------
+    loo : arviz ELPDData
+        From ``az.loo(idata, pointwise=True)``; ``loo.pareto_k`` has dims
+        (participant, trial).
+    threshold : float, optional
+        The reliability threshold; defaults to ``loo.good_k``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One scatter per participant (``ax.collections``, in participant order;
+        x = position of the observation in the participant-major order,
+        y = k), the threshold line, and a label on every point above it.
+    """
+    k = loo.pareto_k.transpose("participant", "trial")
+    threshold = float(loo.good_k if threshold is None else threshold)
+    participants = k["participant"].values
+    trials = k["trial"].values
+    n_trials = len(trials)
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(1, 1, figsize=(9.5, 4.0), layout="constrained", squeeze=False)
+        ax = axes[0, 0]
+        for i, participant in enumerate(participants):
+            x = i * n_trials + np.arange(n_trials)
+            ax.scatter(x, k.values[i], s=8, color="C0" if i % 2 == 0 else "#8fb3d9", linewidths=0)
+            for j in np.flatnonzero(k.values[i] > threshold):
+                ax.plot(x[j], k.values[i, j], "o", color=TRUE_COLOR, ms=6)
+                ax.annotate(
+                    f"participant {participant}, trial {trials[j]}",
+                    (x[j], k.values[i, j]),
+                    xytext=(8, -4),
+                    textcoords="offset points",
+                    fontsize=10,
+                )
+        ax.axhline(threshold, color=TRUE_COLOR, ls="--", lw=1.5, label=f"k = {threshold:g}")
+        ax.set_xticks(np.arange(len(participants)) * n_trials + n_trials / 2, participants)
+        ax.set_xlabel("observation, grouped by participant")
+        ax.set_ylabel("Pareto $k$")
+        ax.legend(loc="upper left", frameon=False)
+    return _finish(fig)

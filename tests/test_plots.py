@@ -85,3 +85,142 @@ def test_plot_loglik_profile_marks_truth_and_maximum():
     assert truth_t.get_xdata()[0] == 2.0
     assert best_t.get_xdata()[0] == t_grid[np.argmax(t_loglik)]
     assert ax_t.get_xscale() == "log"
+
+
+# --- figures of the sampling and loo pages -----------------------------------------
+
+
+def _fake_posterior(n_chains=2, n_draws=200, n_participants=4, seed=0):
+    """A posterior DataTree with the model's variable names and known draws."""
+    import xarray as xr
+
+    rng = np.random.default_rng(seed)
+    dims = ("chain", "draw")
+    scalars = {
+        "mu_volatility": rng.normal(-4, 0.5, (n_chains, n_draws)),
+        "sigma_volatility": np.abs(rng.normal(1, 0.2, (n_chains, n_draws))),
+        "mu_temperature": rng.normal(0.5, 0.2, (n_chains, n_draws)),
+        "sigma_temperature": np.abs(rng.normal(0.5, 0.1, (n_chains, n_draws))),
+    }
+    shape = (n_chains, n_draws, n_participants)
+    posterior = xr.Dataset(
+        {name: (dims, values) for name, values in scalars.items()}
+        | {
+            "volatility": (dims + ("participant",), rng.normal(-4, 1, shape)),
+            "inverse_temperature": (dims + ("participant",), rng.lognormal(0.5, 0.3, shape)),
+        },
+        coords={"participant": np.arange(n_participants)},
+    )
+    return xr.DataTree.from_dict({"posterior": posterior})
+
+
+def test_plot_prior_predictive_histograms_the_simulated_rates(group):
+    import xarray as xr
+
+    rng = np.random.default_rng(1)
+    simulated = xr.DataArray(
+        rng.binomial(1, 0.3, (1, 50, 10, group.sizes["trial"])),
+        dims=("chain", "draw", "participant", "trial"),
+    )
+    fig = plots.plot_prior_predictive(simulated, group)
+    ax_rate, ax_agree = fig.axes
+    # one vertical line per participant at its observed statistic
+    rates = [line.get_xdata()[0] for line in ax_rate.get_lines()]
+    np.testing.assert_allclose(rates, group.responses.mean("trial").values)
+    agree = [line.get_xdata()[0] for line in ax_agree.get_lines()]
+    np.testing.assert_allclose(agree, (group.responses == group.inputs).mean("trial").values)
+    # the histogram holds all 50 x 10 simulated choice rates, centred near 0.3
+    heights = np.array([patch.get_height() for patch in ax_rate.patches])
+    centres = np.array([patch.get_x() + patch.get_width() / 2 for patch in ax_rate.patches])
+    assert np.sum(heights * 0.02) == pytest.approx(1.0)
+    assert np.average(centres, weights=heights) == pytest.approx(0.3, abs=0.02)
+
+
+def test_plot_rank_histograms_counts_every_draw():
+    idata = _fake_posterior(n_chains=3, n_draws=200)
+    fig = plots.plot_rank_histograms(idata, ["mu_volatility", "sigma_temperature"], n_bins=10)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 2
+    for ax in visible:
+        steps = ax.get_lines()[:3]
+        for step in steps:
+            assert step.get_ydata().sum() == 200  # each chain's draws, all binned
+        # independent draws: every bin near the uniform count 200 / 10
+        assert np.all(np.abs(np.concatenate([s.get_ydata() for s in steps]) - 20) < 20)
+
+
+def test_plot_rank_histograms_show_a_stuck_chain():
+    idata = _fake_posterior(n_chains=2, n_draws=400)
+    # chain 1 sits above chain 0: it takes all the high ranks
+    idata["posterior"]["mu_volatility"].values[1] += 10.0
+    fig = plots.plot_rank_histograms(idata, ["mu_volatility"], n_bins=4)
+    chain0, chain1 = fig.axes[0].get_lines()[:2]
+    np.testing.assert_array_equal(chain0.get_ydata(), [200, 200, 0, 0])
+    np.testing.assert_array_equal(chain1.get_ydata(), [0, 0, 200, 200])
+
+
+def test_plot_group_posteriors_marks_interval_and_truth():
+    idata = _fake_posterior()
+    truths = {"mu_volatility": -4.0, "sigma_volatility": 1.0, "mu_temperature": 0.5,
+              "sigma_temperature": 0.5}  # fmt: skip
+    sample = {name: value + 0.1 for name, value in truths.items()}
+    fig = plots.plot_group_posteriors(idata, truths, prob=0.9, sample_values=sample)
+    for ax, name in zip(fig.axes, plots.GROUP_PARAMETERS, strict=True):
+        interval, truth, sample_line = ax.get_lines()
+        draws = idata["posterior"][name].values.ravel()
+        np.testing.assert_allclose(interval.get_xdata(), np.quantile(draws, [0.05, 0.95]))
+        assert truth.get_xdata()[0] == truths[name]
+        assert sample_line.get_xdata()[0] == pytest.approx(sample[name])
+
+
+def test_plot_individual_estimates_plots_means_against_truth():
+    import xarray as xr
+
+    idata = _fake_posterior(n_participants=4)
+    data = xr.Dataset(
+        {
+            "tonic_volatility": ("participant", [-5.0, -4.0, -3.5, -3.0]),
+            "inverse_temperature": ("participant", [0.8, 1.5, 2.0, 3.0]),
+        },
+        coords={"participant": np.arange(4)},
+    )
+    fig = plots.plot_individual_estimates(idata, data, prob=0.9)
+    posterior = idata["posterior"]
+    ax_omega, ax_t = fig.axes
+    for ax, name, truth_name in [
+        (ax_omega, "volatility", "tonic_volatility"),
+        (ax_t, "inverse_temperature", "inverse_temperature"),
+    ]:
+        points = ax.containers[0].lines[0]
+        np.testing.assert_array_equal(points.get_xdata(), data[truth_name].values)
+        np.testing.assert_allclose(
+            points.get_ydata(), posterior[name].mean(("chain", "draw")).values
+        )
+    group_line = [line for line in ax_omega.get_lines() if line.get_linestyle() == ":"][0]
+    assert group_line.get_ydata()[0] == pytest.approx(float(posterior["mu_volatility"].mean()))
+    assert ax_t.get_xscale() == "log"
+
+
+def test_plot_pareto_k_places_each_observation():
+    from types import SimpleNamespace
+
+    import xarray as xr
+
+    k = np.zeros((3, 5))
+    k[1, 2] = 0.9  # one bad observation: participant 1, trial 3
+    loo = SimpleNamespace(
+        pareto_k=xr.DataArray(
+            k,
+            dims=("participant", "trial"),
+            coords={"participant": [0, 1, 2], "trial": range(1, 6)},
+        ),
+        good_k=0.7,
+    )
+    fig = plots.plot_pareto_k(loo)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3
+    offsets = np.concatenate([c.get_offsets() for c in ax.collections])
+    np.testing.assert_array_equal(offsets[:, 0], np.arange(15))
+    np.testing.assert_array_equal(offsets[:, 1], k.ravel())
+    labels = [text.get_text() for text in ax.texts]
+    assert labels == ["participant 1, trial 3"]
