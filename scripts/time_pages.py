@@ -15,8 +15,8 @@ Full mode is not re-run here: it is read from the execution report of the last
 cached notebook (``_build/.jupyter_cache``). A page whose current code has no
 cached execution is written as ``not executed``: run ``make book`` first.
 
-The CSV is committed and shown on the instructors' page; the machine it was
-measured on is recorded in its ``cpus`` column.
+The CSV is committed and shown on the instructors' page; its last column says
+when and on how many cores each row was measured.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ import build_notebooks  # noqa: E402
 OUTPUT = ROOT / "book" / "_data" / "page_times.csv"
 CACHE = ROOT / "_build" / ".jupyter_cache"
 NOT_EXECUTED = "not executed"
+#: The CSV's columns, as the instructors' page shows them.
+PAGE, QUICK, FULL, MEASURED = "Page", "Quick mode (s)", "Full mode (s)", "Measured on"
 
 
 def title(page: Path) -> str:
@@ -94,7 +96,7 @@ def cpu_description() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} x {model}".strip(" x")
+    return f"{os.cpu_count()} cores" + (f" ({model})" if model else "")
 
 
 def toc_order() -> list[str]:
@@ -116,40 +118,41 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     book = ROOT / "book"
-    pages = [Path(p).resolve() for p in args.pages] or build_notebooks.code_pages(book)
+    every_page = build_notebooks.code_pages(book)
+    pages = [Path(p).resolve() for p in args.pages] or every_page
+    titles = {title(page): page for page in every_page}
     rows = {}  # earlier measurements of pages not measured now are kept
     if args.output.is_file():
         with args.output.open() as handle:
-            rows = {row["page"]: row for row in csv.DictReader(handle)}
+            rows = {r[PAGE]: r for r in csv.DictReader(handle) if r[PAGE] in titles}
     for page in pages:
-        name = str(page.relative_to(book).with_suffix(""))
-        previous = rows.get(name, {})
-        full = full_mode_seconds(page)
-        quick = previous.get("quick_s", "not measured")
+        name = title(page)
+        quick = rows.get(name, {}).get(QUICK, "not measured")
         if not args.skip_quick:
             try:
                 quick = f"{quick_mode_seconds(notebook_for(page)):.0f}"
             except Exception as error:  # a failing page is reported, not fatal
                 print(f"{page.name}: quick run failed: {type(error).__name__}", file=sys.stderr)
                 quick = "failed"
+        full = full_mode_seconds(page)
         rows[name] = {
-            "page": name,
-            "title": title(page),
-            "quick_s": quick,
-            "full_s": f"{full:.0f}" if full is not None else NOT_EXECUTED,
-            "measured": datetime.date.today().isoformat(),
-            "cpus": cpu_description(),
+            PAGE: name,
+            QUICK: quick,
+            FULL: f"{full:.0f}" if full is not None else NOT_EXECUTED,
+            MEASURED: f"{datetime.date.today().isoformat()}, {cpu_description()}",
         }
-        print(f"{name}: quick {quick} s, full {rows[name]['full_s']}")
+        print(f"{name}: quick {quick} s, full {rows[name][FULL]}")
     order = toc_order()
-    ordered = sorted(
-        rows.values(), key=lambda r: order.index(r["page"]) if r["page"] in order else 999
-    )
+
+    def position(row):
+        path = str(titles[row[PAGE]].relative_to(book).with_suffix(""))
+        return order.index(path) if path in order else len(order)
+
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with args.output.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(ordered[0]))
+        writer = csv.DictWriter(handle, fieldnames=[PAGE, QUICK, FULL, MEASURED])
         writer.writeheader()
-        writer.writerows(ordered)
+        writer.writerows(sorted(rows.values(), key=position))
     print(f"wrote {args.output.relative_to(ROOT)}")
     return 0
 

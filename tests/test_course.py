@@ -342,3 +342,22 @@ def test_wrong_answers_in_the_student_copy_fail_their_checks(copies, tmp_path, m
     assert [e.ename for e in errors] == ["CheckFailed", "CheckFailed"]
     for error, message in zip(errors, expected, strict=True):
         assert message in error.evalue
+
+
+def test_page_times_table_names_current_pages():
+    import csv
+
+    import time_pages
+
+    table = ROOT / "book" / "_data" / "page_times.csv"
+    assert f"_data/{table.name}" in (BOOK / "instructors.md").read_text()
+    with table.open() as handle:
+        rows = list(csv.DictReader(handle))
+    columns = [time_pages.PAGE, time_pages.QUICK, time_pages.FULL, time_pages.MEASURED]
+    assert rows and list(rows[0]) == columns
+    for row in rows:
+        for column in (time_pages.QUICK, time_pages.FULL):
+            value = row[column]
+            assert value.isdigit() or value in ("not measured", "failed", "not executed")
+    assignment = time_pages.title(BOOK / "assignments" / "study.md")
+    assert assignment in [r[time_pages.PAGE] for r in rows]
