@@ -6,6 +6,7 @@ import graphviz
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from scipy import stats
 
 from hgf_tutorial.perception import response_probability
@@ -29,6 +30,220 @@ def workflow_diagram() -> graphviz.Digraph:
     for (a, _), (b, _) in zip(steps, steps[1:], strict=False):
         graph.edge(a, b)
     return graph
+
+
+# ---------------------------------------------------------------------------
+# Posterior predictive checks (book/predictive.md)
+
+#: Colours shared by the predictive and recovery figures.
+OBSERVED_COLOUR = "black"
+PREDICTED_COLOUR = "#3b75af"
+MISS_COLOUR = "#c0392b"
+TRUTH_COLOUR = "#e08a2c"
+
+
+def plot_choice_rates(observed, interval, *, belief=None, inputs=None, prob=0.9) -> Figure:
+    """Observed against predicted choice rate over trials, with the beliefs.
+
+    Parameters
+    ----------
+    observed : xarray.DataArray, dims (trial,)
+        Observed proportion of "1" responses (e.g. from
+        :func:`~hgf_tutorial.predictive.group_choice_rate`).
+    interval : xarray.Dataset, dims (trial,)
+        ``lower``, ``median`` and ``upper`` of the same statistic of the
+        replications (:func:`~hgf_tutorial.predictive.predictive_interval`).
+    belief : xarray.DataArray, dims (trial,), optional
+        A belief trajectory to draw along (e.g. the group's mean expected mean).
+    inputs : array, shape (n_trials,), optional
+        The 0/1 inputs, drawn as ticks above (1) and below (0) the plot.
+    prob : float
+        Mass of the interval, for the legend.
+    """
+    trial = np.asarray(observed["trial"])
+    fig = Figure(figsize=(10, 4.2), layout="constrained")
+    ax = fig.subplots()
+    ax.fill_between(
+        trial,
+        interval["lower"].values,
+        interval["upper"].values,
+        color=PREDICTED_COLOUR,
+        alpha=0.25,
+        linewidth=0,
+        label=f"predicted, {prob:.0%} interval",
+    )
+    ax.plot(
+        trial, interval["median"].values, color=PREDICTED_COLOUR, lw=1.5, label="predicted, median"
+    )
+    ax.plot(trial, observed.values, color=OBSERVED_COLOUR, lw=1.5, label="observed")
+    last = trial[-1]
+    if belief is not None:
+        belief_trial = (
+            np.asarray(belief["trial"]) if "trial" in getattr(belief, "coords", {}) else trial
+        )
+        ax.plot(
+            belief_trial,
+            np.asarray(belief),
+            color=TRUTH_COLOUR,
+            lw=1.5,
+            ls="--",
+            label="mean belief $m_1$",
+        )
+        last = max(last, belief_trial[-1])
+    if inputs is not None:
+        inputs = np.asarray(inputs)
+        input_trial = np.arange(inputs.size)
+        ax.plot(
+            input_trial, np.where(inputs == 1, 1.04, -0.04), "|", color="0.45", ms=5, label="input"
+        )
+        last = max(last, input_trial[-1])
+    ax.set_ylim(-0.08, 1.08)
+    ax.set_xlim(0, last)
+    ax.set_xlabel("Trial", fontsize=12)
+    ax.set_ylabel('Proportion of "1" responses', fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=10, frameon=False)
+    return fig
+
+
+def plot_participant_checks(observed: dict, intervals: dict, *, prob=0.9) -> Figure:
+    """One panel per statistic: each participant's observed value against its interval.
+
+    Parameters
+    ----------
+    observed : dict of str to xarray.DataArray, dims (participant,)
+        Statistic name (used as the panel's axis label) to the observed values.
+    intervals : dict of str to xarray.Dataset, dims (participant,)
+        The same names to ``lower``, ``median`` and ``upper`` of the replications.
+    prob : float
+        Mass of the intervals, for the legend.
+
+    Observed values outside their interval are drawn in red.
+    """
+    names = list(observed)
+    fig = Figure(figsize=(5 * len(names), 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(names)))
+    for ax, name in zip(axes, names, strict=True):
+        value = np.asarray(observed[name])
+        interval = intervals[name]
+        lower, upper = interval["lower"].values, interval["upper"].values
+        x = np.arange(value.size)
+        ax.vlines(
+            x,
+            lower,
+            upper,
+            color=PREDICTED_COLOUR,
+            lw=5,
+            alpha=0.45,
+            label=f"predicted, {prob:.0%}",
+        )
+        ax.plot(
+            x,
+            interval["median"].values,
+            "_",
+            color=PREDICTED_COLOUR,
+            ms=14,
+            mew=2,
+            label="predicted, median",
+        )
+        outside = (value < lower) | (value > upper)
+        ax.plot(x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=6, label="observed")
+        if outside.any():
+            ax.plot(
+                x[outside], value[outside], "o", color=MISS_COLOUR, ms=6, label="observed, outside"
+            )
+        ax.set_xticks(x, [str(p) for p in np.asarray(observed[name]["participant"])])
+        ax.set_xlabel("Participant", fontsize=12)
+        ax.set_ylabel(name, fontsize=12)
+        ax.tick_params(labelsize=11)
+    # one legend for all panels, below them, with every kind of mark
+    handles = [
+        Line2D([], [], color=PREDICTED_COLOUR, lw=5, alpha=0.45),
+        Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=14, mew=2, ls=""),
+        Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=6, ls=""),
+        Line2D([], [], color=MISS_COLOUR, marker="o", ms=6, ls=""),
+    ]
+    labels = [
+        f"predicted, {prob:.0%} interval",
+        "predicted, median",
+        "observed, inside",
+        "observed, outside",
+    ]
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=10, frameon=False)
+    return fig
+
+
+# ---------------------------------------------------------------------------
+# Parameter recovery (book/recovery.md)
+
+
+def plot_recovery(table, *, group_means: dict | None = None, metrics=None) -> Figure:
+    """Posterior means and intervals against the true parameters, with shrinkage.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`~hgf_tutorial.recovery.recovery_table`.
+    group_means : dict, optional
+        ``{"volatility": ..., "inverse_temperature": ...}``: the fitted group
+        location on each parameter's own scale (for the temperature, the
+        population median ``exp(mu_temperature)``), drawn as a horizontal line.
+    metrics : pandas.DataFrame, optional
+        From :func:`~hgf_tutorial.recovery.recovery_metrics`; puts r in the titles.
+
+    Each point is one participant: its true value on x, its posterior mean on y,
+    its interval as a bar. The identity line is perfect recovery; the grey
+    segment from the identity line to the point is the shift of the estimate,
+    which for a hierarchical fit points towards the group mean (shrinkage). The
+    temperature panel has log axes.
+    """
+    panels = [
+        ("volatility", r"$\omega_2$", "volatility"),
+        ("inverse_temperature", "inverse temperature $t$", "log_inverse_temperature"),
+    ]
+    fig = Figure(figsize=(11, 5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, (name, label, metric) in zip(axes, panels, strict=True):
+        rows = table[table["parameter"] == name]
+        true, mean = rows["true"].to_numpy(), rows["mean"].to_numpy()
+        lower, upper = rows["lower"].to_numpy(), rows["upper"].to_numpy()
+        ax.vlines(
+            true, lower, upper, color=PREDICTED_COLOUR, alpha=0.35, lw=2, label="90% interval"
+        )
+        ax.vlines(true, true, mean, color="0.35", lw=1.2, label="shift from the truth")
+        covered = rows["covered"].to_numpy()
+        ax.plot(
+            true[covered], mean[covered], "o", color=PREDICTED_COLOUR, ms=6, label="posterior mean"
+        )
+        if (~covered).any():
+            ax.plot(
+                true[~covered],
+                mean[~covered],
+                "o",
+                color=MISS_COLOUR,
+                ms=6,
+                label="interval misses truth",
+            )
+        low = min(true.min(), lower.min())
+        high = max(true.max(), upper.max())
+        ax.plot(
+            [low, high], [low, high], color=TRUTH_COLOUR, lw=1.5, ls="--", label="identity (truth)"
+        )
+        if group_means is not None and name in group_means:
+            ax.axhline(group_means[name], color="0.5", lw=1, ls=":", label="group mean")
+        if name == "inverse_temperature":
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        title = label
+        if metrics is not None and metric in metrics.index:
+            scale = " (log scale)" if name == "inverse_temperature" else ""
+            title += f": r = {metrics.loc[metric, 'r']:.2f}{scale}"
+        ax.set_title(title, fontsize=13)
+        ax.set_xlabel(f"true {label}", fontsize=12)
+        ax.set_ylabel(f"posterior {label}", fontsize=12)
+        ax.tick_params(labelsize=11)
+        ax.legend(fontsize=9, loc="upper left")
+    return fig
 
 
 # --- Figures of the "simulate" and "likelihood" pages --------------------------------

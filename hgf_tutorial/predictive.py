@@ -164,17 +164,24 @@ def group_choice_rate(responses, window: int = 1) -> xr.DataArray:
     responses : xarray.DataArray, dims (..., participant, trial)
     window : int
         Width of a centred moving average over trials; 1 means no smoothing.
-        Trials within ``window // 2`` of either end, where the window is not full,
-        are NaN.
 
     Returns
     -------
     xarray.DataArray, dims (..., trial)
+        With ``window > 1``, only the ``n_trials - window + 1`` trials whose window
+        is full, each labelled by the trial at its centre.
     """
     window = check.positive_int(window, "window")
-    rate = _as_dataarray(responses).mean("participant")
+    responses = _as_dataarray(responses)
+    if window > responses.sizes["trial"]:
+        raise ValueError(
+            f"`window` ({window}) is longer than the data ({responses.sizes['trial']} trials)."
+        )
+    rate = responses.mean("participant")
     if window > 1:
-        rate = rate.rolling(trial=window, center=True).mean()
+        half = window // 2
+        n_full = rate.sizes["trial"] - window + 1
+        rate = rate.rolling(trial=window, center=True).mean().isel(trial=slice(half, half + n_full))
     return rate.rename("choice_rate")
 
 

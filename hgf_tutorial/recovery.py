@@ -216,7 +216,9 @@ def sampler_efficiency(idata, var_names=None) -> dict:
     -------
     dict
         ``divergences`` (int), ``max_rhat``, ``min_ess_bulk``, ``min_ess_tail``,
-        ``seconds`` and ``ess_bulk_per_second`` (``min_ess_bulk / seconds``).
+        ``seconds``, ``ess_bulk_per_second`` (``min_ess_bulk / seconds``) and
+        ``mean_steps`` (leapfrog steps, i.e. gradient evaluations, per draw; NaN
+        when the sampler did not record ``n_steps``).
     """
     if var_names is None:
         var_names = GROUP_PARAMETERS + list(PARAMETERS)
@@ -228,6 +230,8 @@ def sampler_efficiency(idata, var_names=None) -> dict:
     ess_tail = az.ess(idata, var_names=var_names, method="tail")
     rhat = az.rhat(idata, var_names=var_names)
     min_bulk = min(float(ess_bulk[v].min()) for v in var_names)
+    stats = idata["sample_stats"]
+    mean_steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
     return {
         "divergences": int(idata["sample_stats"]["diverging"].sum()),
         "max_rhat": max(float(rhat[v].max()) for v in var_names),
@@ -235,4 +239,5 @@ def sampler_efficiency(idata, var_names=None) -> dict:
         "min_ess_tail": min(float(ess_tail[v].min()) for v in var_names),
         "seconds": float(seconds),
         "ess_bulk_per_second": min_bulk / float(seconds),
+        "mean_steps": mean_steps,
     }

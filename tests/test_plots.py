@@ -224,3 +224,107 @@ def test_plot_pareto_k_places_each_observation():
     np.testing.assert_array_equal(offsets[:, 1], k.ravel())
     labels = [text.get_text() for text in ax.texts]
     assert labels == ["participant 1, trial 3"]
+
+
+# --- figures of the predictive-checks and recovery pages ----------------------------
+
+
+def _interval(lower, median, upper, dim):
+    import xarray as xr
+
+    return xr.Dataset(
+        {
+            "lower": (dim, np.asarray(lower, float)),
+            "median": (dim, np.asarray(median, float)),
+            "upper": (dim, np.asarray(upper, float)),
+        }
+    )
+
+
+def test_plot_choice_rates_draws_observed_predicted_and_beliefs(group):
+    import xarray as xr
+
+    from hgf_tutorial import predictive
+
+    observed = predictive.group_choice_rate(group.responses, window=10)
+    interval = _interval(observed - 0.1, observed, observed + 0.1, "trial")
+    belief = group.expected_mean.mean("participant")
+    fig = plots.plot_choice_rates(observed, interval, belief=belief, inputs=group.inputs.values)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    np.testing.assert_array_equal(lines["observed"].get_ydata(), observed.values)
+    np.testing.assert_array_equal(lines["predicted, median"].get_ydata(), observed.values)
+    np.testing.assert_allclose(lines["mean belief $m_1$"].get_ydata(), belief.values)
+    ticks = lines["input"].get_ydata()
+    np.testing.assert_array_equal(ticks > 0.5, group.inputs.values == 1)
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].max() == pytest.approx(np.nanmax(observed.values) + 0.1)
+    assert isinstance(observed, xr.DataArray)
+    assert ax.get_xlabel() == "Trial"
+
+
+def test_plot_participant_checks_marks_values_outside_their_interval():
+    import xarray as xr
+
+    coords = {"participant": [0, 1, 2, 3]}
+    observed = {
+        "switch rate": xr.DataArray([0.2, 0.5, 0.3, 0.9], dims="participant", coords=coords),
+        "proportion of 1": xr.DataArray([0.4, 0.5, 0.6, 0.5], dims="participant", coords=coords),
+    }
+    intervals = {
+        "switch rate": _interval([0.1] * 4, [0.25] * 4, [0.4] * 4, "participant"),
+        "proportion of 1": _interval([0.3] * 4, [0.5] * 4, [0.7] * 4, "participant"),
+    }
+    fig = plots.plot_participant_checks(observed, intervals)
+    ax_switch, ax_prop = fig.axes
+    lines = {line.get_label(): line for line in ax_switch.get_lines()}
+    np.testing.assert_array_equal(lines["observed"].get_ydata(), [0.2, 0.3])
+    np.testing.assert_array_equal(lines["observed, outside"].get_xdata(), [1, 3])
+    np.testing.assert_array_equal(lines["observed, outside"].get_ydata(), [0.5, 0.9])
+    segments = ax_switch.collections[0].get_segments()
+    assert [tuple(s[:, 1]) for s in segments] == [(0.1, 0.4)] * 4
+    assert ax_switch.get_ylabel() == "switch rate"
+    labels = [line.get_label() for line in ax_prop.get_lines()]
+    assert "observed, outside" not in labels
+
+
+def test_plot_recovery_points_are_truth_against_posterior_mean():
+    import pandas as pd
+
+    rows = []
+    for name, true, mean in (
+        ("volatility", [-5.0, -4.0, -3.0], [-4.6, -4.0, -3.3]),
+        ("inverse_temperature", [1.0, 2.0, 4.0], [1.2, 2.0, 3.5]),
+    ):
+        for i, (t, m) in enumerate(zip(true, mean, strict=True)):
+            rows.append(
+                {
+                    "parameter": name,
+                    "participant": i,
+                    "true": t,
+                    "mean": m,
+                    "lower": m - 0.3,
+                    "upper": m + 0.3,
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["covered"] = (table["lower"] <= table["true"]) & (table["true"] <= table["upper"])
+    metrics = pd.DataFrame(
+        {"r": [0.9, 0.8], "coverage": [1.0, 1.0], "n": [3, 3]},
+        index=["volatility", "log_inverse_temperature"],
+    )
+    fig = plots.plot_recovery(
+        table, group_means={"volatility": -4.0, "inverse_temperature": 2.0}, metrics=metrics
+    )
+    ax_v, ax_t = fig.axes
+    lines = {line.get_label(): line for line in ax_v.get_lines()}
+    covered = table[(table.parameter == "volatility") & table.covered]
+    missed = table[(table.parameter == "volatility") & ~table.covered]
+    np.testing.assert_allclose(lines["posterior mean"].get_xdata(), covered["true"])
+    np.testing.assert_allclose(lines["posterior mean"].get_ydata(), covered["mean"])
+    np.testing.assert_allclose(lines["interval misses truth"].get_ydata(), missed["mean"])
+    identity = lines["identity (truth)"]
+    np.testing.assert_array_equal(identity.get_xdata(), identity.get_ydata())
+    assert lines["group mean"].get_ydata()[0] == -4.0
+    assert "r = 0.90" in ax_v.get_title() and "r = 0.80" in ax_t.get_title()
+    assert ax_t.get_xscale() == "log" and ax_t.get_yscale() == "log"

@@ -52,8 +52,13 @@ def test_choice_rates():
     np.testing.assert_allclose(raw.values, values.mean(0))
     smooth = predictive.group_choice_rate(responses, window=5)
     want = np.convolve(values.mean(0), np.ones(5) / 5, mode="valid")
-    np.testing.assert_allclose(smooth.values[2:-2], want)
-    assert np.isnan(smooth.values[:2]).all() and np.isnan(smooth.values[-2:]).all()
+    np.testing.assert_allclose(smooth.values, want)
+    np.testing.assert_array_equal(smooth["trial"], np.arange(2, 38))
+    even = predictive.group_choice_rate(responses, window=4)
+    np.testing.assert_allclose(even.values, np.convolve(values.mean(0), np.ones(4) / 4, "valid"))
+    assert even.sizes["trial"] == 37
+    with pytest.raises(ValueError, match="longer"):
+        predictive.group_choice_rate(responses, window=41)
     with pytest.raises(ValueError, match="window"):
         predictive.group_choice_rate(responses, window=0)
     with pytest.raises(ValueError, match="DataArray"):

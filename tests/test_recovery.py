@@ -95,7 +95,12 @@ def _fake_fit(truth_v, truth_t, rng, n_chains=2, n_draws=400, sampling_time=4.0)
     )
     diverging = np.zeros(size[:2], dtype=bool)
     diverging[0, :3] = True
-    stats = xr.Dataset({"diverging": (("chain", "draw"), diverging)}, coords=posterior.coords)
+    n_steps = np.full(size[:2], 7.0)
+    n_steps[:, 0] = 15.0
+    stats = xr.Dataset(
+        {"diverging": (("chain", "draw"), diverging), "n_steps": (("chain", "draw"), n_steps)},
+        coords=posterior.coords,
+    )
     return xr.DataTree.from_dict({"posterior": posterior, "sample_stats": stats})
 
 
@@ -148,6 +153,7 @@ def test_sampler_efficiency_summarises_the_fit():
     assert eff["ess_bulk_per_second"] == pytest.approx(want / 8.0)
     # independent draws: ESS near the number of draws, r-hat near 1
     assert eff["min_ess_bulk"] > 400 and eff["max_rhat"] < 1.02
+    assert eff["mean_steps"] == pytest.approx((15 + 7 * 399) / 400)
     del idata["posterior"].attrs["sampling_time"]
     with pytest.raises(ValueError, match="sampling_time"):
         recovery.sampler_efficiency(idata)
