@@ -823,3 +823,90 @@ def plot_pareto_k(loo, *, threshold=None):
         ax.set_ylabel("Pareto $k$")
         ax.legend(loc="upper left", frameon=False)
     return _finish(fig)
+
+
+# ---------------------------------------------------------------------------
+# Comparing model families (book/compare.md)
+
+#: One colour per model family, the same on every comparison figure.
+FAMILY_COLORS = {"hgf2": "C0", "hgf3": "C2", "rw": "C1"}
+
+
+def plot_family_beliefs(inputs, beliefs) -> Figure:
+    """Belief trajectories of several learners on the same inputs.
+
+    Parameters
+    ----------
+    inputs : array, shape (n_trials,)
+        The 0/1 inputs, drawn as ticks at 0 and 1.
+    beliefs : mapping of str to (label, array of shape (n_trials,))
+        Family name (for its colour) to a legend label and the belief before
+        each trial. One line per entry, in order (``ax.get_lines()``).
+    """
+    inputs = np.asarray(inputs)
+    trials = np.arange(inputs.shape[0])
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+        ax.scatter(trials, inputs, marker="|", s=60, color=INPUT_COLOR, label="input $u$")
+        for name, (label, values) in beliefs.items():
+            ax.plot(trials, np.asarray(values), color=FAMILY_COLORS.get(name), lw=2, label=label)
+        ax.set(xlabel="trial", ylabel="belief P($u$ = 1)", ylim=(-0.05, 1.05))
+        ax.set_xlim(-2, trials[-1] + 2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.25), ncol=2, frameon=False)
+    return _finish(fig)
+
+
+def plot_model_comparison(comparisons, labels=None) -> Figure:
+    """ELPD differences from the best model, with their standard errors.
+
+    One panel per comparison, one row per model (best on top). The dot is
+    ``elpd_diff`` (the model's ELPD minus the best one's: 0 for the best,
+    negative for the others, as ArviZ 1.x reports it); the thick bar spans one
+    ``dse`` either side and the thin bar two; the stacking weight is written at
+    the right.
+
+    Parameters
+    ----------
+    comparisons : mapping of str to pandas.DataFrame
+        Panel title to the output of :func:`arviz.compare` (index: model names;
+        columns ``elpd_diff``, ``dse``, ``weight``).
+    labels : mapping of str to str, optional
+        Display names of the models.
+
+    Notes
+    -----
+    Each panel holds, per model in row order, one ``errorbar`` container for
+    the two-``dse`` bar then one for the one-``dse`` bar with the dot
+    (``ax.containers``); rows are at y = 0 (best), -1, -2, ...
+    """
+    labels = labels or {}
+    n_rows = sum(len(table) for table in comparisons.values())
+    height = 1.3 * len(comparisons) + 0.75 * n_rows
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(
+            len(comparisons), 1, figsize=(9, height), layout="constrained", squeeze=False
+        )
+        for ax, (title, table) in zip(axes[:, 0], comparisons.items(), strict=True):
+            for row, (name, values) in enumerate(table.iterrows()):
+                y = -row
+                diff, dse = float(values["elpd_diff"]), float(values["dse"])
+                color = FAMILY_COLORS.get(name, "0.3")
+                ax.errorbar(
+                    diff, y, xerr=2 * dse, fmt="none", ecolor=color, elinewidth=1.2, capsize=4
+                )
+                ax.errorbar(diff, y, xerr=dse, fmt="o", color=color, ms=8, elinewidth=4)
+                ax.annotate(
+                    f"weight {float(values['weight']):.2f}",
+                    (1.0, y),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(8, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=12,
+                )
+            ax.axvline(0.0, color="0.5", ls="--", lw=1)
+            ax.set_yticks(-np.arange(len(table)), [labels.get(m, m) for m in table.index])
+            ax.set_ylim(-len(table) + 0.5, 0.5)
+            ax.set_title(title, loc="left")
+            ax.set_xlabel("ELPD difference from the best model")
+    return _finish(fig)

@@ -328,3 +328,49 @@ def test_plot_recovery_points_are_truth_against_posterior_mean():
     assert lines["group mean"].get_ydata()[0] == -4.0
     assert "r = 0.90" in ax_v.get_title() and "r = 0.80" in ax_t.get_title()
     assert ax_t.get_xscale() == "log" and ax_t.get_yscale() == "log"
+
+
+# --- figures of the model comparison page ---------------------------------------------
+
+
+def test_plot_family_beliefs_draws_each_trajectory(inputs):
+    beliefs = {
+        "hgf2": ("two-level", np.linspace(0.2, 0.8, inputs.size)),
+        "rw": ("Rescorla-Wagner", np.full(inputs.size, 0.5)),
+    }
+    fig = plots.plot_family_beliefs(inputs, beliefs)
+    ax = fig.axes[0]
+    np.testing.assert_array_equal(ax.collections[0].get_offsets()[:, 1], inputs)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == ["two-level", "Rescorla-Wagner"]
+    for line, (_, values) in zip(lines, beliefs.values(), strict=True):
+        np.testing.assert_allclose(line.get_ydata(), values)
+    assert lines[0].get_color() == plots.FAMILY_COLORS["hgf2"]
+
+
+def test_plot_model_comparison_places_differences_and_errors():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"elpd_diff": [0.0, -1.5, -30.0], "dse": [0.0, 1.2, 7.0], "weight": [0.7, 0.3, 0.0]},
+        index=["hgf2", "hgf3", "rw"],
+    )
+    fig = plots.plot_model_comparison({"panel": table}, {"rw": "Rescorla-Wagner"})
+    ax = fig.axes[0]
+    assert len(ax.containers) == 6  # two error bars per model
+    for row, (_, values) in enumerate(table.iterrows()):
+        wide, narrow = ax.containers[2 * row], ax.containers[2 * row + 1]
+        x, y = narrow.lines[0].get_data()
+        assert x[0] == pytest.approx(values["elpd_diff"]) and y[0] == -row
+        for container, k in ((narrow, 1), (wide, 2)):
+            (segment,) = container.lines[2][0].get_segments()
+            np.testing.assert_allclose(
+                segment[:, 0],
+                [
+                    values["elpd_diff"] - k * values["dse"],
+                    values["elpd_diff"] + k * values["dse"],
+                ],
+            )
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["hgf2", "hgf3", "Rescorla-Wagner"]
+    assert [t.get_text() for t in ax.texts] == ["weight 0.70", "weight 0.30", "weight 0.00"]
