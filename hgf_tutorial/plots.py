@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from scipy import stats
 
 from hgf_tutorial.perception import response_probability
@@ -61,49 +62,58 @@ def plot_choice_rates(observed, interval, *, belief=None, inputs=None, prob=0.9)
         Mass of the interval, for the legend.
     """
     trial = np.asarray(observed["trial"])
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
-    ax = fig.subplots()
-    ax.fill_between(
-        trial,
-        interval["lower"].values,
-        interval["upper"].values,
-        color=PREDICTED_COLOUR,
-        alpha=0.25,
-        linewidth=0,
-        label=f"predicted, {prob:.0%} interval",
-    )
-    ax.plot(
-        trial, interval["median"].values, color=PREDICTED_COLOUR, lw=1.5, label="predicted, median"
-    )
-    ax.plot(trial, observed.values, color=OBSERVED_COLOUR, lw=1.5, label="observed")
-    last = trial[-1]
-    if belief is not None:
-        belief_trial = (
-            np.asarray(belief["trial"]) if "trial" in getattr(belief, "coords", {}) else trial
+    with plt.rc_context(BOOK_STYLE):
+        fig = plt.figure(figsize=(10, 4.2), layout="constrained")
+        ax = fig.subplots()
+        ax.fill_between(
+            trial,
+            interval["lower"].values,
+            interval["upper"].values,
+            color=PREDICTED_COLOUR,
+            alpha=0.25,
+            linewidth=0,
+            label=f"predicted, {prob:.0%} interval",
         )
         ax.plot(
-            belief_trial,
-            np.asarray(belief),
-            color=TRUTH_COLOUR,
+            trial,
+            interval["median"].values,
+            color=PREDICTED_COLOUR,
             lw=1.5,
-            ls="--",
-            label="mean belief $m_1$",
+            label="predicted, median",
         )
-        last = max(last, belief_trial[-1])
-    if inputs is not None:
-        inputs = np.asarray(inputs)
-        input_trial = np.arange(inputs.size)
-        ax.plot(
-            input_trial, np.where(inputs == 1, 1.04, -0.04), "|", color="0.45", ms=5, label="input"
-        )
-        last = max(last, input_trial[-1])
-    ax.set_ylim(-0.08, 1.08)
-    ax.set_xlim(0, last)
-    ax.set_xlabel("Trial", fontsize=12)
-    ax.set_ylabel('Proportion of "1" responses', fontsize=12)
-    ax.tick_params(labelsize=11)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=5, fontsize=10, frameon=False)
-    return fig
+        ax.plot(trial, observed.values, color=OBSERVED_COLOUR, lw=1.5, label="observed")
+        last = trial[-1]
+        if belief is not None:
+            belief_trial = (
+                np.asarray(belief["trial"]) if "trial" in getattr(belief, "coords", {}) else trial
+            )
+            ax.plot(
+                belief_trial,
+                np.asarray(belief),
+                color=TRUTH_COLOUR,
+                lw=1.5,
+                ls="--",
+                label="mean belief $m_1$",
+            )
+            last = max(last, belief_trial[-1])
+        if inputs is not None:
+            inputs = np.asarray(inputs)
+            input_trial = np.arange(inputs.size)
+            ax.plot(
+                input_trial,
+                np.where(inputs == 1, 1.04, -0.04),
+                "|",
+                color="0.45",
+                ms=5,
+                label="input",
+            )
+            last = max(last, input_trial[-1])
+        ax.set_ylim(-0.08, 1.08)
+        ax.set_xlim(0, last)
+        ax.set_xlabel("Trial")
+        ax.set_ylabel('Proportion of "1" responses')
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    return _finish(fig)
 
 
 def plot_participant_checks(observed: dict, intervals: dict, *, prob=0.9) -> Figure:
@@ -121,56 +131,63 @@ def plot_participant_checks(observed: dict, intervals: dict, *, prob=0.9) -> Fig
     Observed values outside their interval are drawn in red.
     """
     names = list(observed)
-    fig = Figure(figsize=(5 * len(names), 4), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, len(names)))
-    for ax, name in zip(axes, names, strict=True):
-        value = np.asarray(observed[name])
-        interval = intervals[name]
-        lower, upper = interval["lower"].values, interval["upper"].values
-        x = np.arange(value.size)
-        ax.vlines(
-            x,
-            lower,
-            upper,
-            color=PREDICTED_COLOUR,
-            lw=5,
-            alpha=0.45,
-            label=f"predicted, {prob:.0%}",
-        )
-        ax.plot(
-            x,
-            interval["median"].values,
-            "_",
-            color=PREDICTED_COLOUR,
-            ms=14,
-            mew=2,
-            label="predicted, median",
-        )
-        outside = (value < lower) | (value > upper)
-        ax.plot(x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=6, label="observed")
-        if outside.any():
-            ax.plot(
-                x[outside], value[outside], "o", color=MISS_COLOUR, ms=6, label="observed, outside"
+    with plt.rc_context(BOOK_STYLE):
+        fig = plt.figure(figsize=(5 * len(names), 4), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(names)))
+        for ax, name in zip(axes, names, strict=True):
+            value = np.asarray(observed[name])
+            interval = intervals[name]
+            lower, upper = interval["lower"].values, interval["upper"].values
+            x = np.arange(value.size)
+            ax.vlines(
+                x,
+                lower,
+                upper,
+                color=PREDICTED_COLOUR,
+                lw=5,
+                alpha=0.45,
+                label=f"predicted, {prob:.0%}",
             )
-        ax.set_xticks(x, [str(p) for p in np.asarray(observed[name]["participant"])])
-        ax.set_xlabel("Participant", fontsize=12)
-        ax.set_ylabel(name, fontsize=12)
-        ax.tick_params(labelsize=11)
-    # one legend for all panels, below them, with every kind of mark
-    handles = [
-        Line2D([], [], color=PREDICTED_COLOUR, lw=5, alpha=0.45),
-        Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=14, mew=2, ls=""),
-        Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=6, ls=""),
-        Line2D([], [], color=MISS_COLOUR, marker="o", ms=6, ls=""),
-    ]
-    labels = [
-        f"predicted, {prob:.0%} interval",
-        "predicted, median",
-        "observed, inside",
-        "observed, outside",
-    ]
-    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=10, frameon=False)
-    return fig
+            ax.plot(
+                x,
+                interval["median"].values,
+                "_",
+                color=PREDICTED_COLOUR,
+                ms=14,
+                mew=2,
+                label="predicted, median",
+            )
+            outside = (value < lower) | (value > upper)
+            ax.plot(
+                x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=6, label="observed"
+            )
+            if outside.any():
+                ax.plot(
+                    x[outside],
+                    value[outside],
+                    "o",
+                    color=MISS_COLOUR,
+                    ms=6,
+                    label="observed, outside",
+                )
+            ax.set_xticks(x, [str(p) for p in np.asarray(observed[name]["participant"])])
+            ax.set_xlabel("Participant")
+            ax.set_ylabel(name)
+            # one legend for all panels, below them, with every kind of mark
+        handles = [
+            Line2D([], [], color=PREDICTED_COLOUR, lw=5, alpha=0.45),
+            Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=14, mew=2, ls=""),
+            Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=6, ls=""),
+            Line2D([], [], color=MISS_COLOUR, marker="o", ms=6, ls=""),
+        ]
+        labels = [
+            f"predicted, {prob:.0%} interval",
+            "predicted, median",
+            "observed, inside",
+            "observed, outside",
+        ]
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False)
+    return _finish(fig)
 
 
 # ---------------------------------------------------------------------------
@@ -201,49 +218,67 @@ def plot_recovery(table, *, group_means: dict | None = None, metrics=None) -> Fi
         ("volatility", r"$\omega_2$", "volatility"),
         ("inverse_temperature", "inverse temperature $t$", "log_inverse_temperature"),
     ]
-    fig = Figure(figsize=(11, 5), layout="constrained")
-    axes = fig.subplots(1, 2)
-    for ax, (name, label, metric) in zip(axes, panels, strict=True):
-        rows = table[table["parameter"] == name]
-        true, mean = rows["true"].to_numpy(), rows["mean"].to_numpy()
-        lower, upper = rows["lower"].to_numpy(), rows["upper"].to_numpy()
-        ax.vlines(
-            true, lower, upper, color=PREDICTED_COLOUR, alpha=0.35, lw=2, label="90% interval"
-        )
-        ax.vlines(true, true, mean, color="0.35", lw=1.2, label="shift from the truth")
-        covered = rows["covered"].to_numpy()
-        ax.plot(
-            true[covered], mean[covered], "o", color=PREDICTED_COLOUR, ms=6, label="posterior mean"
-        )
-        if (~covered).any():
-            ax.plot(
-                true[~covered],
-                mean[~covered],
-                "o",
-                color=MISS_COLOUR,
-                ms=6,
-                label="interval misses truth",
+    with plt.rc_context(BOOK_STYLE):
+        fig = plt.figure(figsize=(11, 5), layout="constrained")
+        axes = fig.subplots(1, 2)
+        for ax, (name, label, metric) in zip(axes, panels, strict=True):
+            rows = table[table["parameter"] == name]
+            true, mean = rows["true"].to_numpy(), rows["mean"].to_numpy()
+            lower, upper = rows["lower"].to_numpy(), rows["upper"].to_numpy()
+            ax.vlines(
+                true, lower, upper, color=PREDICTED_COLOUR, alpha=0.35, lw=2, label="90% interval"
             )
-        low = min(true.min(), lower.min())
-        high = max(true.max(), upper.max())
-        ax.plot(
-            [low, high], [low, high], color=TRUTH_COLOUR, lw=1.5, ls="--", label="identity (truth)"
-        )
-        if group_means is not None and name in group_means:
-            ax.axhline(group_means[name], color="0.5", lw=1, ls=":", label="group mean")
-        if name == "inverse_temperature":
-            ax.set_xscale("log")
-            ax.set_yscale("log")
-        title = label
-        if metrics is not None and metric in metrics.index:
-            scale = " (log scale)" if name == "inverse_temperature" else ""
-            title += f": r = {metrics.loc[metric, 'r']:.2f}{scale}"
-        ax.set_title(title, fontsize=13)
-        ax.set_xlabel(f"true {label}", fontsize=12)
-        ax.set_ylabel(f"posterior {label}", fontsize=12)
-        ax.tick_params(labelsize=11)
-        ax.legend(fontsize=9, loc="upper left")
-    return fig
+            ax.vlines(true, true, mean, color="0.35", lw=1.2, label="shift from the truth")
+            covered = rows["covered"].to_numpy()
+            ax.plot(
+                true[covered],
+                mean[covered],
+                "o",
+                color=PREDICTED_COLOUR,
+                ms=6,
+                label="posterior mean",
+            )
+            if (~covered).any():
+                ax.plot(
+                    true[~covered],
+                    mean[~covered],
+                    "o",
+                    color=MISS_COLOUR,
+                    ms=6,
+                    label="interval misses truth",
+                )
+            low = min(true.min(), lower.min())
+            high = max(true.max(), upper.max())
+            ax.plot(
+                [low, high],
+                [low, high],
+                color=TRUTH_COLOUR,
+                lw=1.5,
+                ls="--",
+                label="identity (truth)",
+            )
+            if group_means is not None and name in group_means:
+                ax.axhline(group_means[name], color="0.5", lw=1, ls=":", label="group mean")
+            if name == "inverse_temperature":
+                ticks = [0.25, 0.5, 1, 2, 4, 8]
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                for axis in (ax.xaxis, ax.yaxis):
+                    axis.set_major_locator(FixedLocator(ticks))
+                    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+                    axis.set_minor_formatter(NullFormatter())
+                ax.set_xlim(low / 1.1, high * 1.1)
+                ax.set_ylim(low / 1.1, high * 1.1)
+            title = label
+            if metrics is not None and metric in metrics.index:
+                scale = " (log scale)" if name == "inverse_temperature" else ""
+                title += f": r = {metrics.loc[metric, 'r']:.2f}{scale}"
+            ax.set_title(title)
+            ax.set_xlabel(f"true {label}")
+            ax.set_ylabel(f"posterior {label}")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
+    return _finish(fig)
 
 
 # --- Figures of the "simulate" and "likelihood" pages --------------------------------
@@ -822,4 +857,91 @@ def plot_pareto_k(loo, *, threshold=None):
         ax.set_xlabel("observation, grouped by participant")
         ax.set_ylabel("Pareto $k$")
         ax.legend(loc="upper left", frameon=False)
+    return _finish(fig)
+
+
+# ---------------------------------------------------------------------------
+# Comparing model families (book/compare.md)
+
+#: One colour per model family, the same on every comparison figure.
+FAMILY_COLORS = {"hgf2": "C0", "hgf3": "C2", "rw": "C1"}
+
+
+def plot_family_beliefs(inputs, beliefs) -> Figure:
+    """Belief trajectories of several learners on the same inputs.
+
+    Parameters
+    ----------
+    inputs : array, shape (n_trials,)
+        The 0/1 inputs, drawn as ticks at 0 and 1.
+    beliefs : mapping of str to (label, array of shape (n_trials,))
+        Family name (for its colour) to a legend label and the belief before
+        each trial. One line per entry, in order (``ax.get_lines()``).
+    """
+    inputs = np.asarray(inputs)
+    trials = np.arange(inputs.shape[0])
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+        ax.scatter(trials, inputs, marker="|", s=60, color=INPUT_COLOR, label="input $u$")
+        for name, (label, values) in beliefs.items():
+            ax.plot(trials, np.asarray(values), color=FAMILY_COLORS.get(name), lw=2, label=label)
+        ax.set(xlabel="trial", ylabel="belief P($u$ = 1)", ylim=(-0.05, 1.05))
+        ax.set_xlim(-2, trials[-1] + 2)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.25), ncol=2, frameon=False)
+    return _finish(fig)
+
+
+def plot_model_comparison(comparisons, labels=None) -> Figure:
+    """ELPD differences from the best model, with their standard errors.
+
+    One panel per comparison, one row per model (best on top). The dot is
+    ``elpd_diff`` (the model's ELPD minus the best one's: 0 for the best,
+    negative for the others, as ArviZ 1.x reports it); the thick bar spans one
+    ``dse`` either side and the thin bar two; the stacking weight is written at
+    the right.
+
+    Parameters
+    ----------
+    comparisons : mapping of str to pandas.DataFrame
+        Panel title to the output of :func:`arviz.compare` (index: model names;
+        columns ``elpd_diff``, ``dse``, ``weight``).
+    labels : mapping of str to str, optional
+        Display names of the models.
+
+    Notes
+    -----
+    Each panel holds, per model in row order, one ``errorbar`` container for
+    the two-``dse`` bar then one for the one-``dse`` bar with the dot
+    (``ax.containers``); rows are at y = 0 (best), -1, -2, ...
+    """
+    labels = labels or {}
+    n_rows = sum(len(table) for table in comparisons.values())
+    height = 1.3 * len(comparisons) + 0.75 * n_rows
+    with plt.rc_context(BOOK_STYLE):
+        fig, axes = plt.subplots(
+            len(comparisons), 1, figsize=(9, height), layout="constrained", squeeze=False
+        )
+        for ax, (title, table) in zip(axes[:, 0], comparisons.items(), strict=True):
+            for row, (name, values) in enumerate(table.iterrows()):
+                y = -row
+                diff, dse = float(values["elpd_diff"]), float(values["dse"])
+                color = FAMILY_COLORS.get(name, "0.3")
+                ax.errorbar(
+                    diff, y, xerr=2 * dse, fmt="none", ecolor=color, elinewidth=1.2, capsize=4
+                )
+                ax.errorbar(diff, y, xerr=dse, fmt="o", color=color, ms=8, elinewidth=4)
+                ax.annotate(
+                    f"weight {float(values['weight']):.2f}",
+                    (1.0, y),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(8, 0),
+                    textcoords="offset points",
+                    va="center",
+                    fontsize=12,
+                )
+            ax.axvline(0.0, color="0.5", ls="--", lw=1)
+            ax.set_yticks(-np.arange(len(table)), [labels.get(m, m) for m in table.index])
+            ax.set_ylim(-len(table) + 0.5, 0.5)
+            ax.set_title(title, loc="left")
+            ax.set_xlabel("ELPD difference from the best model")
     return _finish(fig)
