@@ -16,7 +16,7 @@ import xarray as xr
 from scipy import special, stats
 
 import hgf_tutorial as ht
-from hgf_tutorial.families import HGF2, HGF3, RW, three_level_binary_hgf
+from hgf_tutorial.families import HGF2, HGF3, RW
 from hgf_tutorial.model import _make_family_logp, _make_logp, simulate_family_responses
 from tests import reference
 
@@ -153,22 +153,18 @@ def test_three_level_beliefs_match_numpy(inputs, omega_2, omega_3):
 def test_three_level_hidden_states_match_numpy(inputs):
     # the belief alone could hide a wrong third level that happens to matter
     # little: compare every level's posterior with pyhgf's own trajectories
-    network = three_level_binary_hgf()
-    attributes = {key: dict(value) for key, value in network.attributes.items()}
-    attributes[1]["tonic_volatility"] = -3.0
-    attributes[2]["tonic_volatility"] = -2.0
-    u = jnp.asarray(inputs, dtype=float)
-    n = u.shape[0]
-    _, traj = jax.lax.scan(
-        network.scan_fn, attributes, ((u[:, None],), (jnp.ones(n, dtype=int),), jnp.ones(n), None)
-    )
+    traj = ht.families.three_level_trajectories(-3.0, -2.0, inputs)
     want = three_level_hgf(-3.0, -2.0, inputs)
     np.testing.assert_allclose(np.asarray(traj[1]["mean"]), want["mu2"], rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(np.asarray(traj[1]["precision"]), want["pi2"], rtol=1e-9)
     np.testing.assert_allclose(np.asarray(traj[2]["mean"]), want["mu3"], rtol=1e-9, atol=1e-10)
     np.testing.assert_allclose(np.asarray(traj[2]["precision"]), want["pi3"], rtol=1e-9)
-    # the third level does move: it is not a two-level HGF in disguise
-    assert np.ptp(want["mu3"]) > 0.5
+    # at omega_3 = -2 the third level runs away (its mean passes 20) and the
+    # belief sticks at the clip: the regime the omega_3 prior keeps away from
+    assert want["mu3"].max() > 20
+    assert np.mean(np.minimum(want["m1"], 1 - want["m1"]) < 1.0001e-6) > 0.3
+    calm = three_level_hgf(-3.0, -8.0, inputs)
+    assert calm["mu3"].max() < 1 and calm["m1"].min() > 0.01
 
 
 def test_three_level_differs_from_two_level(inputs):
@@ -448,7 +444,7 @@ def test_hgf3_model_density_matches_scipy(small):
         "inverse_temperature": np.array([1.2, 0.7, 3.0]),
     }
     want = stats.norm(-5, 5).logpdf(-4.2) + stats.halfnorm(scale=10).logpdf(1.3)
-    want += stats.norm(-6, 2).logpdf(-5.5) + stats.halfnorm(scale=1).logpdf(0.8)
+    want += stats.norm(-8, 1).logpdf(-5.5) + stats.halfnorm(scale=0.5).logpdf(0.8)
     want += stats.norm(-4.2, 1.3).logpdf(point["volatility"]).sum()
     want += stats.norm(-5.5, 0.8).logpdf(point["volatility_3"]).sum()
     want += _temperature_prior(point)
