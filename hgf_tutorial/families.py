@@ -153,6 +153,7 @@ def three_level_binary_hgf() -> Network:
 
 
 def _build_three_level_binary_hgf() -> Network:
+    # the tonic volatilities are placeholders: three_level_trajectories sets both
     network = (
         Network()
         .add_nodes(kind="binary-state")
@@ -171,7 +172,7 @@ def _build_three_level_binary_hgf() -> Network:
             node_parameters={
                 "mean": LEVEL3_MEAN,
                 "precision": LEVEL3_PRECISION,
-                "tonic_volatility": -6.0,
+                "tonic_volatility": -8.0,
             },
         )
     )

@@ -881,7 +881,7 @@ def plot_family_beliefs(inputs, beliefs) -> Figure:
     inputs = np.asarray(inputs)
     trials = np.arange(inputs.shape[0])
     with plt.rc_context(BOOK_STYLE):
-        fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+        fig, ax = plt.subplots(figsize=(9, 3.8), layout="constrained")
         ax.scatter(trials, inputs, marker="|", s=60, color=INPUT_COLOR, label="input $u$")
         for name, (label, values) in beliefs.items():
             ax.plot(trials, np.asarray(values), color=FAMILY_COLORS.get(name), lw=2, label=label)
