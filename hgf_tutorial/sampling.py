@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import warnings
 
@@ -20,6 +21,20 @@ TARGET_ACCEPT = 0.9
 FULL_SETTINGS = {"draws": 1000, "tune": 1000, "chains": 4}
 QUICK_SETTINGS = {"draws": 150, "tune": 150, "chains": 2}
 
+#: Faster settings measured in ``benchmarks/samplers.py`` (see the "Scaling up"
+#: page): JAX differentiates the whole log-density in one function instead of
+#: PyTensor calling the likelihood twice (value, then its vector-Jacobian
+#: product), nutpie's low-rank mass matrix follows the correlations between group
+#: and participant parameters, so 300 tuning steps suffice, and PyMC's default
+#: step-size target. ``ht.sample(model, **FAST_OVERRIDES)``. Not the default:
+#: the pages were checked with the defaults above.
+FAST_OVERRIDES = {
+    "tune": 300,
+    "target_accept": 0.8,
+    "compile_kwargs": {"gradient_backend": "jax"},
+    "nuts": {"adaptation": "low_rank"},
+}
+
 
 def is_quick() -> bool:
     """Whether ``HGF_TUTORIAL_QUICK`` asks for quick mode (set and not 0/false)."""
@@ -37,7 +52,8 @@ def sampler_settings(**overrides) -> dict:
         random_seed=RANDOM_SEED,
         quiet=True,
     )
-    settings.update(overrides)
+    # a deep copy: pm.sample writes into nested dicts it is given (``nuts``)
+    settings.update(copy.deepcopy(overrides))
     return settings
 
 
