@@ -9,7 +9,7 @@ PAGES := $(shell find book -name '*.md' -not -path '*/_*' | sort)
 LINT_PATHS := hgf_tutorial tests scripts $(wildcard benchmarks)
 SOURCES := $(shell find hgf_tutorial -name '*.py' | sort)
 
-.PHONY: install system-deps notebooks test unit lint nbval book clean format
+.PHONY: install system-deps notebooks test unit lint nbval book clean format bench
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ book: install notebooks
 	   rm -rf _build/.jupyter_cache; echo "$$key" > _build/.module-key; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	$(BIN)/python scripts/check_site.py _build/html
+
+# Timing and memory studies (benchmarks/README.md): rewrites every table and plot in
+# benchmarks/results/, which the "Scaling up" page reads. About 15-20 minutes on 2 cores.
+bench: $(STAMP)
+	HGF_TUTORIAL_QUICK= $(BIN)/python benchmarks/samplers.py
+	HGF_TUTORIAL_QUICK= $(BIN)/python benchmarks/scaling.py
 
 clean:
 	rm -rf _build book/_generated
