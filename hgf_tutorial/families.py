@@ -153,7 +153,7 @@ def three_level_binary_hgf() -> Network:
 
 
 def _build_three_level_binary_hgf() -> Network:
-    # the tonic volatilities are placeholders: three_level_trajectories sets both
+    # placeholder volatilities: every call sets both
     network = (
         Network()
         .add_nodes(kind="binary-state")
@@ -233,7 +233,7 @@ def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs):
 
 
 def rescorla_wagner_beliefs(learning_rate, inputs):
-    """Rescorla-Wagner value before each trial: ``v[t+1] = v[t] + alpha (u[t] - v[t])``.
+    """Rescorla-Wagner belief before each trial: ``v <- v + alpha (u - v)``.
 
     Parameters
     ----------
