@@ -65,7 +65,7 @@ book: install notebooks
 	$(BIN)/python scripts/check_site.py _build/html
 
 # Timing and memory studies (benchmarks/README.md): rewrites every table and plot in
-# benchmarks/results/, which the "Scaling up" page reads. About 15-20 minutes on 2 cores.
+# benchmarks/results/, which the "Scaling up" page reads. About 12 minutes on 2 cores.
 bench: $(STAMP)
 	HGF_TUTORIAL_QUICK= $(BIN)/python benchmarks/samplers.py
 	HGF_TUTORIAL_QUICK= $(BIN)/python benchmarks/scaling.py

@@ -140,6 +140,12 @@ CONFIGS = [
         {"chains": 4, **_fast()},
     ),
     Config(
+        "fast_precompiled_1core",
+        "FAST_OVERRIDES, compiled once, 1 core",
+        "nutpie",
+        {"chains": 4, **_fast(cores=1)},
+    ),
+    Config(
         "numba_backend",
         "numba backend, 4 chains on 2 cores",
         "pm",

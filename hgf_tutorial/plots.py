@@ -945,3 +945,139 @@ def plot_model_comparison(comparisons, labels=None) -> Figure:
             ax.set_title(title, loc="left")
             ax.set_xlabel("ELPD difference from the best model")
     return _finish(fig)
+
+
+# ---------------------------------------------------------------------------
+# Speed and scale (book/scaling.md; the tables come from benchmarks/)
+
+
+def _wrap(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width))
+
+
+def plot_sampler_benchmark(table, *, goal: float = 3.0) -> Figure:
+    """ESS per second of each sampler configuration against the original call.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``benchmarks/results/samplers.csv``: one row per configuration with
+        ``label``, ``ratio`` (median ESS/s over the original call's),
+        ``ratio_min``, ``ratio_max``, ``wall_s``, ``divergences`` and
+        ``max_rhat``.
+    goal : float
+        Ratio drawn as a dashed reference line.
+
+    Notes
+    -----
+    One horizontal bar per row of ``table``, top to bottom (y = 0, -1, ...),
+    width ``ratio``, with a line from ``ratio_min`` to ``ratio_max``; bars of
+    configurations that had a divergence or an r-hat above 1.01 are hatched.
+    Each bar is labelled with its ratio and its median wall time.
+    """
+    n = len(table)
+    y = -np.arange(n)
+    ok = (np.asarray(table["divergences"]) == 0) & (np.asarray(table["max_rhat"]) <= 1.01)
+    ratio = np.asarray(table["ratio"], dtype=float)
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(9, 1.2 + 0.55 * n), layout="constrained")
+        bars = ax.barh(y, ratio, color=PREDICTED_COLOUR, height=0.65)
+        for bar, good in zip(bars, ok, strict=True):
+            if not good:
+                bar.set_hatch("//")
+                bar.set_facecolor("#9dbbd8")
+        ax.hlines(y, table["ratio_min"], table["ratio_max"], color="black", lw=1.5)
+        ax.axvline(1.0, color="0.4", lw=1)
+        ax.axvline(goal, color=MISS_COLOUR, ls="--", lw=1.5)
+        right_ends = np.fmax(ratio, np.asarray(table["ratio_max"], dtype=float))
+        for yi, value, end, wall in zip(y, ratio, right_ends, table["wall_s"], strict=True):
+            ax.annotate(
+                f"{value:.2f}x, {wall:.0f} s",
+                (end, yi),
+                xytext=(5, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=12,
+            )
+        ax.set_yticks(y, [_wrap(label, 30) for label in table["label"]])
+        ax.set_xlabel("ESS per second / original call's")
+        ax.set_xlim(0, max(goal, float(np.nanmax(right_ends))) * 1.3)
+        handles = [
+            Line2D([], [], color=MISS_COLOUR, ls="--", label=f"goal: {goal:g}x"),
+            plt.Rectangle(
+                (0, 0), 1, 1, facecolor="#9dbbd8", hatch="//", label="divergence or r-hat > 1.01"
+            ),
+        ]
+        ax.legend(
+            handles=handles, loc="lower center", bbox_to_anchor=(0.4, 1.0), ncol=2, frameon=False
+        )
+    return _finish(fig)
+
+
+def plot_scaling_cost(table) -> Figure:
+    """Cost of one value+gradient evaluation against the number of participants.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``benchmarks/results/scaling_cost.csv``: columns ``n_participants``,
+        ``method``, ``ms_value_grad`` (median milliseconds per call) and
+        ``us_per_participant``.
+
+    Notes
+    -----
+    One line per ``method`` in each panel, in the order the methods first
+    appear: left, milliseconds per call (log-log); right, microseconds per
+    participant (log x).
+    """
+    with plt.rc_context(BOOK_STYLE):
+        fig, (ax_ms, ax_pp) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+        for method in dict.fromkeys(table["method"]):
+            part = table[table["method"] == method].sort_values("n_participants")
+            n = np.asarray(part["n_participants"])
+            ax_ms.plot(n, part["ms_value_grad"], "o-", lw=2, label=method)
+            ax_pp.plot(n, part["us_per_participant"], "o-", lw=2, label=method)
+        ax_ms.set(xscale="log", yscale="log", xlabel="participants", ylabel="ms per value+gradient")
+        ax_pp.set(xscale="log", xlabel="participants", ylabel="µs per participant")
+        ax_pp.set_ylim(bottom=0)
+        ax_ms.legend(frameon=False)
+    return _finish(fig)
+
+
+def plot_loglik_memory(table) -> Figure:
+    """Peak memory of ``add_log_likelihood``, in chunks against one block.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``benchmarks/results/scaling_memory.csv``: columns ``n_participants``,
+        ``mode``, ``extra_peak_mb`` (peak resident memory during the call minus
+        the resident memory before it) and ``result_mb`` (size of the result).
+
+    Notes
+    -----
+    Grouped bars, one group per ``n_participants`` (ascending), one bar per
+    ``mode`` in order of first appearance; the black tick on each group marks
+    ``result_mb``, the memory the result itself needs.
+    """
+    modes = list(dict.fromkeys(table["mode"]))
+    sizes = sorted(set(table["n_participants"]))
+    width = 0.8 / len(modes)
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+        x = np.arange(len(sizes))
+        for i, mode in enumerate(modes):
+            part = table[table["mode"] == mode].set_index("n_participants").reindex(sizes)
+            ax.bar(x + (i - (len(modes) - 1) / 2) * width, part["extra_peak_mb"], width, label=mode)
+        result = table.groupby("n_participants")["result_mb"].first().reindex(sizes)
+        ax.hlines(result, x - 0.45, x + 0.45, color="black", lw=2, label="size of the result")
+        labels = []
+        for n in sizes:
+            row = table[table["n_participants"] == n].iloc[0]
+            labels.append(f"{n} participants\n{row['chains']} x {row['draws']} draws")
+        ax.set_xticks(x, labels)
+        ax.set(yscale="log", ylabel="peak memory added (MB)")
+        ax.legend(frameon=False)
+    return _finish(fig)

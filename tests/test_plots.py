@@ -374,3 +374,85 @@ def test_plot_model_comparison_places_differences_and_errors():
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["hgf2", "hgf3", "Rescorla-Wagner"]
     assert [t.get_text() for t in ax.texts] == ["weight 0.70", "weight 0.30", "weight 0.00"]
+
+
+# --- figures of the scaling page ---------------------------------------------------
+
+
+def test_plot_sampler_benchmark_bars_are_the_ratios():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "label": ["original", "fast", "risky"],
+            "ratio": [1.0, 3.2, 2.0],
+            "ratio_min": [1.0, 3.0, 1.5],
+            "ratio_max": [1.0, 3.5, 2.5],
+            "wall_s": [16.0, 12.4, 20.0],
+            "divergences": [0, 0, 2],
+            "max_rhat": [1.002, 1.004, 1.003],
+        }
+    )
+    fig = plots.plot_sampler_benchmark(table, goal=3.0)
+    ax = fig.axes[0]
+    bars = ax.patches[:3]
+    np.testing.assert_allclose([b.get_width() for b in bars], table["ratio"])
+    np.testing.assert_allclose([b.get_y() + b.get_height() / 2 for b in bars], [0, -1, -2])
+    # only the configuration with divergences is hatched
+    assert [b.get_hatch() for b in bars] == [None, None, "//"]
+    (segments,) = [c for c in ax.collections if len(c.get_segments()) == 3]
+    ends = [s[:, 0] for s in segments.get_segments()]
+    np.testing.assert_allclose(ends, [[1, 1], [3, 3.5], [1.5, 2.5]])
+    assert [line.get_xdata()[0] for line in ax.get_lines()] == [1.0, 3.0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["original", "fast", "risky"]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["1.00x, 16 s", "3.20x, 12 s", "2.00x, 20 s"]
+    # labels sit right of the bar or of its range, whichever is longer
+    np.testing.assert_allclose([t.xy[0] for t in ax.texts], [1.0, 3.5, 2.5])
+
+
+def test_plot_scaling_cost_lines_follow_the_table():
+    import pandas as pd
+
+    n = [10, 100, 1000]
+    table = pd.DataFrame(
+        {
+            "n_participants": n * 2,
+            "method": ["vmap"] * 3 + ["chunks"] * 3,
+            "ms_value_grad": [0.2, 2.0, 80.0, 0.25, 2.1, 20.0],
+        }
+    )
+    table["us_per_participant"] = 1e3 * table["ms_value_grad"] / table["n_participants"]
+    fig = plots.plot_scaling_cost(table.iloc[::-1])  # order of rows does not matter
+    ax_ms, ax_pp = fig.axes
+    labels = [line.get_label() for line in ax_ms.get_lines()]
+    assert labels == ["chunks", "vmap"]
+    chunks, vmap = ax_pp.get_lines()
+    np.testing.assert_array_equal(vmap.get_xdata(), n)
+    np.testing.assert_allclose(vmap.get_ydata(), [20.0, 20.0, 80.0])
+    np.testing.assert_allclose(chunks.get_ydata(), [25.0, 21.0, 20.0])
+    np.testing.assert_allclose(ax_ms.get_lines()[1].get_ydata(), [0.2, 2.0, 80.0])
+    assert ax_ms.get_xscale() == "log" and ax_ms.get_yscale() == "log"
+
+
+def test_plot_loglik_memory_bars_and_result_sizes():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "n_participants": [10, 10, 100, 100],
+            "chains": [4, 4, 4, 4],
+            "draws": [1000, 1000, 100, 100],
+            "mode": ["default chunks", "one block", "default chunks", "one block"],
+            "extra_peak_mb": [150.0, 210.0, 1030.0, 1980.0],
+            "result_mb": [97.0, 97.0, 974.0, 974.0],
+        }
+    )
+    fig = plots.plot_loglik_memory(table)
+    ax = fig.axes[0]
+    heights = [b.get_height() for b in ax.patches]
+    np.testing.assert_allclose(heights, [150.0, 1030.0, 210.0, 1980.0])
+    (ticks,) = ax.collections
+    np.testing.assert_allclose([s[0, 1] for s in ticks.get_segments()], [97.0, 974.0])
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["10 participants\n4 x 1000 draws", "100 participants\n4 x 100 draws"]
