@@ -38,7 +38,7 @@ from jax.lax import scan
 from pyhgf.model import Network
 from scipy.special import expit
 
-from hgf_tutorial.perception import LEVEL2_MEAN, LEVEL2_PRECISION, belief_trajectory
+from hgf_tutorial.perception import belief_trajectory, finalise, two_level_nodes
 
 #: Prior mean and precision of the third level (pyhgf's defaults). With mean 0
 #: the volatility of level 2 starts at about exp(omega_2 + 1/2), close to the
@@ -154,30 +154,16 @@ def three_level_binary_hgf() -> Network:
 
 def _build_three_level_binary_hgf() -> Network:
     # placeholder volatilities: every call sets both
-    network = (
-        Network()
-        .add_nodes(kind="binary-state")
-        .add_nodes(
-            kind="continuous-state",
-            value_children=0,
-            node_parameters={
-                "mean": LEVEL2_MEAN,
-                "precision": LEVEL2_PRECISION,
-                "tonic_volatility": -4.0,
-            },
-        )
-        .add_nodes(
-            kind="continuous-state",
-            volatility_children=1,
-            node_parameters={
-                "mean": LEVEL3_MEAN,
-                "precision": LEVEL3_PRECISION,
-                "tonic_volatility": -8.0,
-            },
-        )
+    network = two_level_nodes().add_nodes(
+        kind="continuous-state",
+        volatility_children=1,
+        node_parameters={
+            "mean": LEVEL3_MEAN,
+            "precision": LEVEL3_PRECISION,
+            "tonic_volatility": -8.0,
+        },
     )
-    network.input_idxs  # noqa: B018  (fills in the input-node defaults)
-    return network.create_belief_propagation_fn()
+    return finalise(network)
 
 
 def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs) -> dict:

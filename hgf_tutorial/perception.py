@@ -38,8 +38,13 @@ def binary_hgf() -> Network:
         return _build_binary_hgf()
 
 
-def _build_binary_hgf() -> Network:
-    network = (
+def two_level_nodes() -> Network:
+    """The binary input node and its value parent (omega_2 is a placeholder).
+
+    Shared by the two-level network here and the three-level one in
+    :mod:`hgf_tutorial.families`, which adds a volatility parent on top.
+    """
+    return (
         Network()
         .add_nodes(kind="binary-state")
         .add_nodes(
@@ -52,9 +57,16 @@ def _build_binary_hgf() -> Network:
             },
         )
     )
-    # touch input_idxs once so pyhgf fills in the input-node defaults
-    network.input_idxs  # noqa: B018
+
+
+def finalise(network: Network) -> Network:
+    """Fill in the input-node defaults and build the belief-propagation function."""
+    network.input_idxs  # noqa: B018  (touching it fills in the input-node defaults)
     return network.create_belief_propagation_fn()
+
+
+def _build_binary_hgf() -> Network:
+    return finalise(two_level_nodes())
 
 
 def belief_trajectory(tonic_volatility, inputs):
