@@ -106,16 +106,18 @@ def add_log_likelihood(
     flat = {name: np.asarray(value).reshape(-1, n_participants) for name, value in draws.items()}
     flat_temperature = flat.pop("inverse_temperature")
     n_samples = flat_temperature.shape[0]
-    step = chunk_size(n_participants, n_trials, max_chunk_bytes)
+    # equal chunks (the last one padded by fewer than n_chunks draws): one compilation
+    n_chunks = math.ceil(n_samples / chunk_size(n_participants, n_trials, max_chunk_bytes))
+    step = math.ceil(n_samples / n_chunks)
     draws_logp = _family_draws_logp(family)
     out = np.empty((n_samples, n_participants, n_trials - 1))
     responses_f = responses.astype(float)
     for start in range(0, n_samples, step):
         stop = min(start + step, n_samples)
-        params = {name: value[start:stop] for name, value in flat.items()}
-        block = draws_logp(params, flat_temperature[start:stop], responses_f, inputs)
-        out[start:stop] = np.asarray(block)
-    n_chunks = math.ceil(n_samples / step)
+        rows = np.minimum(np.arange(start, start + step), n_samples - 1)
+        params = {name: value[rows] for name, value in flat.items()}
+        block = draws_logp(params, flat_temperature[rows], responses_f, inputs)
+        out[start:stop] = np.asarray(block)[: stop - start]
 
     log_likelihood = xr.Dataset(
         {

@@ -67,6 +67,23 @@ def test_chunking_bounds_the_work_and_changes_nothing(small):
     assert whole["log_likelihood"].attrs["n_chunks"] == 1
 
 
+def test_uneven_chunks_are_padded_so_jax_compiles_once(small):
+    from hgf_tutorial.loo import _draws_logp
+
+    whole = ht.add_log_likelihood(fake_posterior(1, 13, 3, seed=2), small)
+    before = _draws_logp._cache_size()
+    # at most 5 draws per chunk: 13 draws in 3 chunks of 5, 5 and 3 (padded to 5)
+    chunked = ht.add_log_likelihood(
+        fake_posterior(1, 13, 3, seed=2), small, max_chunk_bytes=5 * 3 * 319 * 8
+    )
+    assert _draws_logp._cache_size() - before <= 1
+    attrs = chunked["log_likelihood"].attrs
+    assert (attrs["n_chunks"], attrs["draws_per_chunk"]) == (3, 5)
+    np.testing.assert_array_equal(
+        whole["log_likelihood"]["responses"].values, chunked["log_likelihood"]["responses"].values
+    )
+
+
 def test_chunk_size_for_a_large_study():
     # 1000 participants x 319 trials in float64 is 2.55 MB per draw: a 64 MiB chunk
     # holds 26 draws, so 4000 draws take 154 chunks instead of one 10 GB block.
