@@ -154,3 +154,88 @@ def _check_family_args(family, params, inverse_temperature, responses, inputs):
     responses = check.as_binary_array(responses, "responses", ndim=(1,))
     inputs = check.as_binary_array(inputs, "inputs", ndim=(1,))
     check.check_shapes_match(responses, inputs)
+
+
+#: Participants per chunk when a likelihood is differentiated chunk by chunk.
+GRADIENT_CHUNK = 50
+#: From this many participants on, the model's likelihood is differentiated chunk
+#: by chunk (:func:`chunked_gradient`). Below it one ``vmap`` is faster; at 1000
+#: participants it is three times slower (``benchmarks/scaling.py``).
+CHUNKED_FROM = 300
+
+
+def chunked_gradient(per_participant, chunk: int = GRADIENT_CHUNK):
+    """``per_participant`` with its gradient computed a chunk of participants at a time.
+
+    Differentiating one ``jax.vmap`` over every participant keeps every
+    intermediate of every participant's scan over trials for the backward pass;
+    around a thousand participants these no longer fit in the CPU's caches and
+    each participant costs several times more. Participant ``i``'s value depends
+    only on participant ``i``'s parameters, so the Jacobian is diagonal: the
+    gradient of each chunk's sum gives every participant's own derivative, and
+    the vector-Jacobian product is the cotangent times these derivatives. A
+    :func:`jax.custom_vjp` computes them with :func:`jax.lax.map`, one chunk's
+    forward and backward pass at a time; the participants are padded (by
+    repeating the last one) to a whole number of chunks and the padding is
+    dropped. The value alone is computed by ``per_participant`` itself.
+
+    Parameters
+    ----------
+    per_participant : callable
+        ``(params, inverse_temperature, responses, inputs) -> (n_participants,)``:
+        ``params`` an array ``(n_participants,)`` or a dict of them,
+        ``inverse_temperature`` ``(n_participants,)``, ``responses`` and
+        ``inputs`` ``(n_participants, n_trials)``.
+    chunk : int
+        Participants per chunk.
+
+    Returns
+    -------
+    callable
+        Same signature and values as ``per_participant``, differentiable with
+        :func:`jax.grad` / :func:`jax.vjp` with respect to ``params`` and
+        ``inverse_temperature`` (the data get zero cotangents).
+    """
+    if isinstance(chunk, bool) or not isinstance(chunk, int | np.integer) or chunk < 1:
+        raise ValueError(f"`chunk` must be a positive integer, got {chunk!r}.")
+    chunk = int(chunk)
+
+    def blocks(x):
+        """(n, ...) -> (n_chunks, chunk, ...), the last participant repeated as padding."""
+        pad = -x.shape[0] % chunk
+        if pad:
+            x = jnp.concatenate([x, jnp.repeat(x[-1:], pad, axis=0)])
+        return x.reshape(-1, chunk, *x.shape[1:])
+
+    def values_and_derivatives(params, temperature, responses, inputs):
+        n = temperature.shape[0]
+
+        def one_chunk(args):
+            def total(p, t):
+                values = per_participant(p, t, *args[2:])
+                return values.sum(), values
+
+            grad = jax.value_and_grad(total, argnums=(0, 1), has_aux=True)
+            (_, values), derivatives = grad(args[0], args[1])
+            return values, derivatives
+
+        per_chunk = jax.tree.map(blocks, (params, temperature, responses, inputs))
+        values, derivatives = jax.lax.map(one_chunk, per_chunk)
+        unblock = lambda x: x.reshape(-1)[:n]  # noqa: E731
+        return unblock(values), jax.tree.map(unblock, derivatives)
+
+    @jax.custom_vjp
+    def chunked(params, temperature, responses, inputs):
+        return per_participant(params, temperature, responses, inputs)
+
+    def forward(params, temperature, responses, inputs):
+        values, derivatives = values_and_derivatives(params, temperature, responses, inputs)
+        return values, (derivatives, jnp.zeros_like(responses), jnp.zeros_like(inputs))
+
+    def backward(residuals, cotangent):
+        (d_params, d_temperature), zero_responses, zero_inputs = residuals
+        d_params = jax.tree.map(lambda d: cotangent * d, d_params)
+        return d_params, cotangent * d_temperature, zero_responses, zero_inputs
+
+    chunked.defvjp(forward, backward)
+    return chunked

@@ -13,6 +13,7 @@ import pytensor.tensor as pt
 from pytensor import wrap_jax
 
 from hgf_tutorial import _validation as check
+from hgf_tutorial import likelihood
 from hgf_tutorial.families import HGF2, Family, Parameter, get_family
 from hgf_tutorial.likelihood import family_logp, participant_logp
 from hgf_tutorial.perception import belief_trajectory, response_probability
@@ -26,11 +27,26 @@ PARAMETERIZATIONS = ("centered", "noncentered")
 warnings.filterwarnings("ignore", message="Numba will use object mode to run", category=UserWarning)
 
 
-@wrap_jax
-def _logp_per_participant(tonic_volatility, inverse_temperature, responses, inputs):
-    """Summed log-probability of each participant's responses, shape (n_participants,)."""
+def _summed_per_participant(tonic_volatility, inverse_temperature, responses, inputs):
     pointwise = jax.vmap(participant_logp)(tonic_volatility, inverse_temperature, responses, inputs)
     return pointwise.sum(axis=-1)
+
+
+_chunked_summed_per_participant = likelihood.chunked_gradient(_summed_per_participant)
+
+
+@wrap_jax
+def _logp_per_participant(tonic_volatility, inverse_temperature, responses, inputs):
+    """Summed log-probability of each participant's responses, shape (n_participants,).
+
+    For large groups the gradient is computed a chunk of participants at a time
+    (same values, flat cost per participant; see the "Scaling up" page).
+    """
+    if tonic_volatility.shape[0] >= likelihood.CHUNKED_FROM:
+        logp = _chunked_summed_per_participant
+    else:
+        logp = _summed_per_participant
+    return logp(tonic_volatility, inverse_temperature, responses, inputs)
 
 
 def _make_logp(n_participants: int, n_trials: int):
@@ -97,11 +113,17 @@ def simulate_responses(tonic_volatility, inverse_temperature, inputs, rng=None, 
 def _family_logp_op(family: Family):
     """``wrap_jax`` op: (params dict, t, responses, inputs) -> summed logp per participant."""
 
-    def logp_per_participant(params, inverse_temperature, responses, inputs):
+    def summed(params, inverse_temperature, responses, inputs):
         def one(params, t, y, u):
             return family_logp(family, params, t, y, u).sum()
 
         return jax.vmap(one)(params, inverse_temperature, responses, inputs)
+
+    chunked = likelihood.chunked_gradient(summed)
+
+    def logp_per_participant(params, inverse_temperature, responses, inputs):
+        large = inverse_temperature.shape[0] >= likelihood.CHUNKED_FROM
+        return (chunked if large else summed)(params, inverse_temperature, responses, inputs)
 
     return wrap_jax(logp_per_participant)
 
