@@ -5,11 +5,13 @@ Five measurements, each written to its own table under ``results/``:
 ``cost``
     Median wall time of one value+gradient evaluation of the summed
     log-density (``jax.jit``), for N = 10 ... 1000 participants of
-    ``simulate_group(N, seed=SEED)``: the sampler's path (``jax.vmap`` over
-    participants, then ``jax.grad``) against
-    :func:`hgf_tutorial.scaling.chunked_group_logp` (the same sum,
-    differentiated in chunks of participants). Also the value alone
-    and the JIT compilation time. -> ``scaling_cost.csv``
+    ``simulate_group(N, seed=SEED)``: one ``jax.vmap`` over participants, then
+    ``jax.grad``, against :func:`hgf_tutorial.scaling.chunked_group_logp` (the
+    same sum, differentiated in chunks of participants), and the whole
+    log-density of ``ht.build_group_model`` compiled to JAX (what nutpie's JAX
+    gradient evaluates; its likelihood switches to chunks at
+    ``likelihood.CHUNKED_FROM`` participants). Also the value alone and the JIT
+    compilation time. -> ``scaling_cost.csv``
 ``sampling``
     A short run of ``ht.sample(model, **FAST_OVERRIDES, draws=500)`` for
     N <= 100: wall time, gradient evaluations and seconds per 1000 effective
@@ -112,18 +114,42 @@ def _timed_calls(calls: dict, budget_s: float = 1.5, blocks: int = 3) -> dict:
 # --- cost per evaluation ----------------------------------------------------------------
 
 
+VMAP = "one vmap"
+CHUNKED = f"chunks of {CHUNK}"
+MODEL = "the model (build_group_model)"
+
+
+def _model_value_and_grad(data):
+    """value+gradient of the whole model's log-density as nutpie's JAX gradient sees it.
+
+    The likelihood of ``ht.build_group_model`` (one ``vmap`` below
+    ``likelihood.CHUNKED_FROM`` participants, chunks from there on) plus the priors,
+    compiled from PyTensor to JAX, evaluated at the simulation values.
+    """
+    from pymc.sampling.jax import get_jaxified_logp
+
+    model = ht.build_group_model(data)
+    point = model.initial_point()
+    point["volatility"] = data["tonic_volatility"].values
+    point["inverse_temperature_log__"] = np.log(data["inverse_temperature"].values)
+    values = tuple(jnp.asarray(point[v.name], dtype=float) for v in model.value_vars)
+    logp = get_jaxified_logp(model)  # (sic) the log-density itself
+    return jax.value_and_grad(lambda values: logp(values)), values
+
+
 def measure_cost(sizes=SIZES) -> pd.DataFrame:
     rows = []
     for n in sizes:
-        volatility, temperature, responses, inputs = as_arrays(ht.simulate_group(n, seed=SEED))
+        data = ht.simulate_group(n, seed=SEED)
+        volatility, temperature, responses, inputs = as_arrays(data)
 
         def summed(v, t, responses=responses, inputs=inputs):
             return ht.group_logp(v, t, responses, inputs)
 
         chunk = CHUNK if n % CHUNK == 0 else n
         functions = {
-            "vmap (the sampler's path)": jax.value_and_grad(summed, argnums=(0, 1)),
-            f"chunks of {CHUNK}": jax.value_and_grad(
+            VMAP: jax.value_and_grad(summed, argnums=(0, 1)),
+            CHUNKED: jax.value_and_grad(
                 chunked_group_logp(responses, inputs, chunk), argnums=(0, 1)
             ),
             "value only (vmap)": summed,
@@ -133,12 +159,30 @@ def measure_cost(sizes=SIZES) -> pd.DataFrame:
             start = time.perf_counter()
             compiled[key] = jax.jit(fn).lower(volatility, temperature).compile()
             compile_s[key] = time.perf_counter() - start
-        reference = compiled["vmap (the sampler's path)"](volatility, temperature)
-        other = compiled[f"chunks of {CHUNK}"](volatility, temperature)
+        reference = compiled[VMAP](volatility, temperature)
+        other = compiled[CHUNKED](volatility, temperature)
         np.testing.assert_allclose(float(other[0]), float(reference[0]), rtol=1e-10)
         np.testing.assert_allclose(np.asarray(other[1][0]), np.asarray(reference[1][0]), atol=1e-8)
-
         calls = {key: _bound(f, volatility, temperature) for key, f in compiled.items()}
+
+        model_fn, model_values = _model_value_and_grad(data)
+        start = time.perf_counter()
+        model_compiled = jax.jit(model_fn).lower(model_values).compile()
+        compile_s[MODEL] = time.perf_counter() - start
+        # d/d omega_2 of the model = the likelihood's + the Normal prior's -(v - mu) / sigma^2
+        _, model_grads = model_compiled(model_values)
+        names = [v.name for v in ht.build_group_model(data).value_vars]
+        mu = float(model_values[names.index("mu_volatility")])
+        sigma = float(np.exp(model_values[names.index("sigma_volatility_log__")]))
+        prior = -(np.asarray(volatility) - mu) / sigma**2
+        np.testing.assert_allclose(
+            np.asarray(model_grads[names.index("volatility")]),
+            np.asarray(reference[1][0]) + prior,
+            rtol=1e-8,
+            atol=1e-8,
+        )
+        calls[MODEL] = _bound(model_compiled, model_values)
+
         timed = _timed_calls(calls)
         for key, (median, minimum, repeats) in timed.items():
             rows.append(
