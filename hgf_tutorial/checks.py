@@ -758,3 +758,95 @@ def check_comparison(
         else ""
     )
     _passed(f"{len(comparison)} models ordered by ELPD{conclusion}.")
+
+
+# --------------------------------------------------------------------------------------
+# Response switches
+# --------------------------------------------------------------------------------------
+
+
+def check_switches(switches, responses) -> None:
+    """Check per-participant counts of response switches.
+
+    A switch is a trial whose response differs from the previous trial's, so a
+    participant with ``n_trials`` responses can switch at most ``n_trials - 1``
+    times. The reference is computed from the student's own ``responses``.
+
+    Parameters
+    ----------
+    switches : array, shape (n_participants,)
+        The student's counts, one per participant (a NumPy array, list or
+        xarray.DataArray).
+    responses : array, shape (n_participants, n_trials)
+        The 0/1 responses they were counted from.
+
+    Raises
+    ------
+    CheckFailed
+        With a hint: counted along the wrong axis (one value per trial), counted
+        the 1 responses or the repeats instead of the changes, gave shares instead
+        of counts, or counts that differ for some participants.
+    """
+    if switches is None or switches is Ellipsis:
+        _fail(f"your answer is {switches!r}: compute the switch counts and store them first.")
+    try:
+        values = np.asarray(switches, dtype=float)
+    except (TypeError, ValueError):
+        _fail(
+            f"your answer is a {type(switches).__name__}, not an array of numbers: "
+            "give one switch count per participant."
+        )
+    rows = np.atleast_2d(np.asarray(responses, dtype=float))
+    n_participants, n_trials = rows.shape
+    changes = np.diff(rows, axis=1) != 0
+    reference = changes.sum(axis=1).astype(float)
+    if values.ndim == 0:
+        if math.isclose(float(values), reference.sum()):
+            _fail(
+                "your answer is a single number, the switches of all participants "
+                f"together; the check wants one count per participant, shape ({n_participants},)."
+            )
+        _fail(f"your answer is a single number; the check wants shape ({n_participants},).")
+    values = values.reshape(-1) if values.ndim == 2 and 1 in values.shape else values
+    if values.ndim != 1:
+        _fail(
+            f"your answer has shape {values.shape}: sum the changes over trials, "
+            f"one count per participant, shape ({n_participants},)."
+        )
+    if values.size in (n_trials - 1, n_trials) and values.size != n_participants:
+        _fail(
+            f"you have {values.size} values, one per trial: count along the trial axis "
+            f"(axis=1, or 'trial'), which gives one count per participant ({n_participants})."
+        )
+    if values.size != n_participants:
+        _fail(
+            f"you have {values.size} counts, the data have {n_participants} participants: "
+            "one count per participant."
+        )
+    if _close(values, reference, atol=1e-9):
+        _passed(
+            f"{n_participants} switch counts match the responses (from {int(reference.min())} "
+            f"to {int(reference.max())} of {n_trials - 1} possible)."
+        )
+        return
+    if _close(values, reference / (n_trials - 1)) or _close(values, reference / n_trials):
+        _fail(
+            "your values are shares between 0 and 1, switch rates: the check wants counts, "
+            "the number of trials whose response differs from the one before."
+        )
+    if _close(values, rows.sum(axis=1)):
+        _fail(
+            "your counts are the numbers of 1 responses: a switch is a change, a response "
+            "that differs from the previous trial's (np.diff)."
+        )
+    if _close(values, (n_trials - 1) - reference):
+        _fail(
+            "your counts are the repeats, trials with the same response as the one "
+            "before: count the trials where it differs."
+        )
+    wrong = np.flatnonzero(~np.isclose(values, reference))
+    _fail(
+        f"your counts differ from the responses' for {wrong.size} of {n_participants} "
+        f"participants (first: participant {int(wrong[0])}, you have {values[wrong[0]]:g}): "
+        "count, per participant, the trials whose response differs from the previous one."
+    )

@@ -486,3 +486,34 @@ def test_comparison_wrong_conclusions(fits, rng):
     assert ratio < 2
     with pytest.raises(CheckFailed, match="you call the difference clear"):
         checks.check_comparison(close, distinguishable=True)
+
+
+# -- response switches -------------------------------------------------------------------
+
+
+def test_switches_reference_passes(small_group, capsys):
+    responses = small_group["responses"]
+    switches = (responses.diff("trial") != 0).sum("trial")
+    checks.check_switches(switches, responses)
+    checks.check_switches(list(switches.values), responses.values)
+    assert _printed(capsys).startswith("Check passed: 3 switch counts match")
+
+
+@pytest.mark.parametrize(
+    "wrong, message",
+    [
+        (lambda y: ..., "compute the switch counts"),
+        (lambda y: (np.diff(y, axis=1) != 0).sum(), "all participants together"),
+        (lambda y: (np.diff(y, axis=0) != 0).sum(0), "one per trial"),
+        (lambda y: (np.diff(y, axis=1) != 0).mean(1), "switch rates"),
+        (lambda y: y.sum(1), "numbers of 1 responses"),
+        (lambda y: (np.diff(y, axis=1) == 0).sum(1), "repeats"),
+        (lambda y: (np.diff(y, axis=1) != 0).sum(1)[:2], "3 participants"),
+        (lambda y: (np.diff(y, axis=1) != 0).sum(1) + np.array([0, 1, 0]), "participant 1"),
+        (lambda y: "many", "not an array of numbers"),
+    ],
+)
+def test_switches_wrong_answers_name_the_mistake(small_group, wrong, message):
+    responses = small_group["responses"].values
+    with pytest.raises(CheckFailed, match=message):
+        checks.check_switches(wrong(responses), responses)
