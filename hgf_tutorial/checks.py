@@ -850,3 +850,118 @@ def check_switches(switches, responses) -> None:
         f"participants (first: participant {int(wrong[0])}, you have {values[wrong[0]]:g}): "
         "count, per participant, the trials whose response differs from the previous one."
     )
+
+
+# --------------------------------------------------------------------------------------
+# Memory of the pointwise log-likelihood
+# --------------------------------------------------------------------------------------
+
+#: What the memory table of the scaling page calls a MB: 2**20 bytes.
+MEGABYTE = 2**20
+
+
+def _loglik_bytes(n_participants: int, chains: int, draws: int, n_trials: int) -> int:
+    """Bytes of the array :func:`hgf_tutorial.add_log_likelihood` returns.
+
+    float64, shape (chains, draws, participants, n_trials - 1): the first trial
+    is not part of the likelihood.
+    """
+    return np.dtype(float).itemsize * chains * draws * n_participants * (n_trials - 1)
+
+
+def check_loglik_memory(
+    estimate_mb, *, n_participants: int, chains: int, draws: int, n_trials: int = 320
+) -> None:
+    """Check an estimate of the memory the pointwise log-likelihood takes.
+
+    The reference is the size of what :func:`hgf_tutorial.add_log_likelihood`
+    returns for a posterior of ``chains`` x ``draws`` and a study of
+    ``n_participants`` with ``n_trials`` each: one float64 (8 bytes) per draw,
+    participant and trial, the first trial dropped. MB are 2**20 bytes, as in the
+    scaling page's table. It checks the result array only, not the working memory
+    that computing it needs on top.
+
+    Parameters
+    ----------
+    estimate_mb : float
+        The student's estimate in MB (2**20 bytes).
+    n_participants, chains, draws, n_trials : int
+        The study size; ``draws`` per chain.
+
+    Raises
+    ------
+    CheckFailed
+        With a hint: the first trial kept, MB of 10**6 bytes, bytes or GB instead of
+        MB, 4 bytes (float32) per value, values counted instead of bytes, the chains
+        left out, or how far off the estimate is.
+    """
+    if estimate_mb is None or estimate_mb is Ellipsis:
+        _fail(f"your answer is {estimate_mb!r}: compute the estimate and store it first.")
+    try:
+        value = float(np.asarray(estimate_mb, dtype=float))
+    except (TypeError, ValueError):
+        _fail(
+            f"your answer is a {type(estimate_mb).__name__}, not a single number: give "
+            "the estimate in MB as one number."
+        )
+    if not math.isfinite(value) or value <= 0:
+        _fail(f"your estimate is {value}: a size in MB is a positive number.")
+    reference_bytes = _loglik_bytes(n_participants, chains, draws, n_trials)
+    reference = reference_bytes / MEGABYTE
+
+    def near(candidate_mb: float) -> bool:
+        return math.isclose(value, candidate_mb, rel_tol=1e-3)
+
+    if near(reference):
+        _passed(
+            f"{value:.1f} MB for {chains} chains x {draws} draws, {n_participants} "
+            f"participants and {n_trials} trials."
+        )
+        return
+    per_value = reference_bytes / (chains * draws * n_participants * (n_trials - 1))
+    with_first = reference * n_trials / (n_trials - 1)
+    hints = [
+        (
+            with_first,
+            f"you counted {n_trials} trials per participant; the log-likelihood has "
+            f"{n_trials - 1}: the first trial is not part of it.",
+        ),
+        (
+            reference_bytes / 1e6,
+            "you divided by 10**6; the scaling page's table counts a MB as 2**20 "
+            "bytes (1,048,576): divide the bytes by 2**20 to compare with it.",
+        ),
+        (
+            reference_bytes,
+            "this looks like bytes: divide by 2**20 for MB.",
+        ),
+        (
+            reference / 1024,
+            "this looks like GB (2**30 bytes): the check wants MB (2**20 bytes).",
+        ),
+        (
+            reference / 2,
+            "you counted 4 bytes per value, a float32; the log-likelihood is float64, "
+            f"{per_value:.0f} bytes per value.",
+        ),
+        (
+            reference / per_value,
+            f"you counted values, not bytes: each value is a float64 of {per_value:.0f} bytes.",
+        ),
+    ]
+    if chains > 1:
+        hints.append(
+            (
+                reference / chains,
+                "this is the size for one chain: every chain keeps its own draws.",
+            )
+        )
+    for candidate, hint in hints:
+        if near(candidate):
+            _fail(hint)
+    direction = "large" if value > reference else "small"
+    factor = max(value, reference) / min(value, reference)
+    _fail(
+        f"your estimate is {factor:.3g} times too {direction}: count one value per "
+        "chain, draw, participant and likelihood trial, and the bytes of each."
+    )

@@ -517,3 +517,56 @@ def test_switches_wrong_answers_name_the_mistake(small_group, wrong, message):
     responses = small_group["responses"].values
     with pytest.raises(CheckFailed, match=message):
         checks.check_switches(wrong(responses), responses)
+
+
+# -- memory of the pointwise log-likelihood ----------------------------------------------
+
+STUDY = {"n_participants": 60, "chains": 4, "draws": 2000, "n_trials": 320}
+STUDY_BYTES = 8 * 4 * 2000 * 60 * 319
+
+
+def test_loglik_memory_reference_is_what_add_log_likelihood_returns(small_group):
+    rng = np.random.default_rng(0)
+    shape = (2, 5, small_group.sizes["participant"])
+    posterior = xr.Dataset(
+        {
+            "volatility": (("chain", "draw", "participant"), rng.normal(-4, 0.5, shape)),
+            "inverse_temperature": (("chain", "draw", "participant"), rng.uniform(1, 3, shape)),
+        }
+    )
+    idata = ht.add_log_likelihood(xr.DataTree.from_dict({"posterior": posterior}), small_group)
+    size = {"n_participants": 3, "chains": 2, "draws": 5, "n_trials": small_group.sizes["trial"]}
+    nbytes = idata["log_likelihood"]["responses"].nbytes
+    assert checks._loglik_bytes(**size) == nbytes
+    checks.check_loglik_memory(nbytes / 2**20, **size)
+
+
+def test_loglik_memory_passes(capsys):
+    checks.check_loglik_memory(STUDY_BYTES / 2**20, **STUDY)
+    assert _printed(capsys).startswith("Check passed: 1168.2 MB for 4 chains x 2000 draws")
+    checks.check_loglik_memory(round(STUDY_BYTES / 2**20), **STUDY)  # rounded to 1 MB
+    checks.check_loglik_memory(np.float32(STUDY_BYTES / 2**20), **STUDY)
+
+
+@pytest.mark.parametrize(
+    ("estimate", "message"),
+    [
+        (..., "compute the estimate and store it first"),
+        (None, "compute the estimate and store it first"),
+        ("a lot", "not a single number"),
+        ([1.0, 2.0], "not a single number"),
+        (-5.0, "a positive number"),
+        (8 * 4 * 2000 * 60 * 320 / 2**20, "the first trial is not part of it"),
+        (STUDY_BYTES / 1e6, "you divided by 10\\*\\*6"),
+        (STUDY_BYTES, "this looks like bytes"),
+        (STUDY_BYTES / 2**30, "this looks like GB"),
+        (STUDY_BYTES / 2 / 2**20, "4 bytes per value, a float32"),
+        (STUDY_BYTES / 8 / 2**20, "you counted values, not bytes"),
+        (STUDY_BYTES / 4 / 2**20, "the size for one chain"),
+        (3 * STUDY_BYTES / 2**20, "3 times too large"),
+        (STUDY_BYTES / 10 / 2**20, "10 times too small"),
+    ],
+)
+def test_loglik_memory_wrong_answers_fail(estimate, message):
+    with pytest.raises(CheckFailed, match=message):
+        checks.check_loglik_memory(estimate, **STUDY)
