@@ -965,3 +965,119 @@ def check_loglik_memory(
         f"your estimate is {factor:.3g} times too {direction}: count one value per "
         "chain, draw, participant and likelihood trial, and the bytes of each."
     )
+
+
+# --------------------------------------------------------------------------------------
+# Coverage of credible intervals in a recovery study
+# --------------------------------------------------------------------------------------
+
+#: The interval probability of the recovery page's table, named if reported instead.
+_PAGE_INTERVAL_PROB = 0.9
+#: Names :func:`check_coverage` accepts for each parameter.
+_COVERAGE_PARAMETERS = {
+    "volatility": "volatility",
+    "tonic_volatility": "volatility",
+    "inverse_temperature": "inverse_temperature",
+    "log_inverse_temperature": "inverse_temperature",
+}
+
+
+def check_coverage(coverage, idata, data, *, prob: float, parameter: str = "volatility") -> None:
+    """Check the coverage of equal-tailed credible intervals in a recovery study.
+
+    The reference is :func:`hgf_tutorial.recovery.recovery_table` applied to the
+    same fit and data with the same ``prob``: the fraction of participants whose
+    central ``prob`` interval (quantiles ``(1 - prob) / 2`` and ``(1 + prob) / 2``
+    of their posterior draws) holds their true value. Coverage does not depend on
+    the scale (an interval of ``t`` holds the truth exactly when the interval of
+    ``log t`` does), so ``"log_inverse_temperature"`` means the same as
+    ``"inverse_temperature"``. It does not check highest-density intervals.
+
+    Parameters
+    ----------
+    coverage : float
+        The student's fraction of intervals that hold the truth, in [0, 1].
+    idata : xarray.DataTree
+        The fit; its posterior has ``volatility`` and ``inverse_temperature``.
+    data : xarray.Dataset
+        The simulated data with the true ``tonic_volatility`` and
+        ``inverse_temperature``.
+    prob : float
+        The probability the student's intervals were meant to have.
+    parameter : str
+        ``"volatility"`` or ``"inverse_temperature"``.
+    """
+    from hgf_tutorial.recovery import recovery_table
+
+    if coverage is None or coverage is Ellipsis:
+        _fail(f"your answer is {coverage!r}: compute the coverage and store it first.")
+    if parameter not in _COVERAGE_PARAMETERS:
+        _fail(f"parameter should be one of {sorted(_COVERAGE_PARAMETERS)}, got {parameter!r}.")
+    if not 0.0 < prob < 1.0:
+        _fail(f"prob is the interval's probability, between 0 and 1 (e.g. 0.5), got {prob}.")
+    try:
+        value = float(np.asarray(coverage, dtype=float).reshape(-1)[0])
+        if np.asarray(coverage).size != 1:
+            raise ValueError
+    except (TypeError, ValueError):
+        _fail(
+            f"your answer is a {type(coverage).__name__} of several values: the coverage "
+            "is one number, the fraction of participants whose interval holds the truth."
+        )
+    name = _COVERAGE_PARAMETERS[parameter]
+    table = recovery_table(idata, data, prob=prob)
+    rows = table[table["parameter"] == name]
+    n = len(rows)
+    reference = float(rows["covered"].mean())
+    hit = int(rows["covered"].sum())
+
+    def near(candidate: float) -> bool:
+        return math.isclose(value, candidate, abs_tol=0.5 / n)
+
+    if near(reference):
+        _passed(
+            f"{hit} of {n} {prob:.0%} intervals of {name} hold the truth: coverage {reference:.2f}."
+        )
+        return
+    other_name = next(p for p in set(_COVERAGE_PARAMETERS.values()) if p != name)
+    other = table[table["parameter"] == other_name]
+    other_prob = _PAGE_INTERVAL_PROB
+    hints = [
+        (hit, f"this is a count ({hit} of {n}): divide by the number of participants."),
+        (100 * reference, "this is a percentage: give the fraction, between 0 and 1."),
+        (1 - reference, "this is the fraction of intervals that MISS the truth."),
+        (
+            float(other["covered"].mean()),
+            f"this is the coverage of '{other_name}', not of '{name}'.",
+        ),
+        (
+            float(table["covered"].mean()),
+            "this is the coverage of both parameters together: give one parameter's.",
+        ),
+    ]
+    if not math.isclose(other_prob, prob):
+        wider = recovery_table(idata, data, prob=other_prob)
+        hints.append(
+            (
+                float(wider[wider["parameter"] == name]["covered"].mean()),
+                f"this is the coverage of {other_prob:.0%} intervals (the page's table): "
+                f"recompute the intervals with prob={prob}.",
+            )
+        )
+    if not math.isclose(1 - prob, prob):
+        flipped = recovery_table(idata, data, prob=1 - prob)
+        hints.append(
+            (
+                float(flipped[flipped["parameter"] == name]["covered"].mean()),
+                f"this is the coverage of {1 - prob:.0%} intervals: the quantiles of a "
+                f"central {prob:.0%} interval are {(1 - prob) / 2:g} and {(1 + prob) / 2:g}.",
+            )
+        )
+    for candidate, hint in hints:
+        if near(candidate):
+            _fail(hint)
+    _fail(
+        f"your coverage {value:.3f} is not the fraction of {n} participants whose "
+        f"central {prob:.0%} interval of '{name}' holds the true value; take the "
+        "quantiles over chains and draws of each participant's posterior."
+    )

@@ -570,3 +570,79 @@ def test_loglik_memory_passes(capsys):
 def test_loglik_memory_wrong_answers_fail(estimate, message):
     with pytest.raises(CheckFailed, match=message):
         checks.check_loglik_memory(estimate, **STUDY)
+
+
+# -- coverage of credible intervals (recovery) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recovery_fit():
+    """A fake fit of 20 participants whose posteriors sit around known truths."""
+    rng = np.random.default_rng(3)
+    n, shape = 20, (4, 500)
+    true_v = rng.uniform(-6, -2, n)
+    true_t = np.exp(rng.uniform(-0.5, 1.5, n))
+    centre_v = true_v + rng.normal(0, 0.4, n)
+    centre_t = np.log(true_t) + rng.normal(0, 0.3, n)
+    coords = {"chain": np.arange(4), "draw": np.arange(500), "participant": np.arange(n)}
+    dims = ("chain", "draw", "participant")
+    posterior = xr.Dataset(
+        {
+            "volatility": (dims, centre_v + rng.normal(0, 0.4, (*shape, n))),
+            "inverse_temperature": (dims, np.exp(centre_t + rng.normal(0, 0.3, (*shape, n)))),
+        },
+        coords=coords,
+    )
+    data = xr.Dataset(
+        {
+            "tonic_volatility": ("participant", true_v),
+            "inverse_temperature": ("participant", true_t),
+        },
+        coords={"participant": np.arange(n)},
+    )
+    return xr.DataTree.from_dict({"posterior": posterior}), data
+
+
+def _coverage(fit, data, prob, parameter="volatility"):
+    from hgf_tutorial.recovery import recovery_table
+
+    table = recovery_table(fit, data, prob=prob)
+    return float(table[table["parameter"] == parameter]["covered"].mean())
+
+
+def test_coverage_reference_passes(recovery_fit, capsys):
+    fit, data = recovery_fit
+    draws = fit["posterior"]["volatility"].stack(sample=("chain", "draw"))
+    low, high = draws.quantile([0.25, 0.75], dim="sample")
+    by_hand = float(((low <= data["tonic_volatility"]) & (data["tonic_volatility"] <= high)).mean())
+    checks.check_coverage(by_hand, fit, data, prob=0.5)
+    assert _printed(capsys).startswith("Check passed: ")
+    log_t = _coverage(fit, data, 0.5, "inverse_temperature")
+    checks.check_coverage(log_t, fit, data, prob=0.5, parameter="log_inverse_temperature")
+    assert "intervals of inverse_temperature hold the truth" in _printed(capsys)
+
+
+def test_coverage_wrong_answers_name_the_mistake(recovery_fit):
+    fit, data = recovery_fit
+    right = _coverage(fit, data, 0.5)
+    n = data.sizes["participant"]
+    other = _coverage(fit, data, 0.5, "inverse_temperature")
+    wrong = {
+        ...: "compute the coverage and store it first",
+        None: "compute the coverage and store it first",
+        round(right * n): "this is a count",
+        100 * right: "a percentage",
+        1 - right: "MISS the truth",
+        _coverage(fit, data, 0.9): "coverage of 90% intervals",
+    }
+    if abs(other - right) > 0.5 / n:
+        wrong[other] = "coverage of 'inverse_temperature', not of 'volatility'"
+    for answer, message in wrong.items():
+        with pytest.raises(CheckFailed, match=message):
+            checks.check_coverage(answer, fit, data, prob=0.5)
+    with pytest.raises(CheckFailed, match="one number"):
+        checks.check_coverage([right, right], fit, data, prob=0.5)
+    with pytest.raises(CheckFailed, match="coverage of 40% intervals.*are 0.2 and 0.8"):
+        checks.check_coverage(_coverage(fit, data, 0.4), fit, data, prob=0.6)
+    with pytest.raises(CheckFailed, match="parameter should be one of"):
+        checks.check_coverage(right, fit, data, prob=0.5, parameter="omega")
