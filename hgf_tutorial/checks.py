@@ -52,6 +52,12 @@ def _fail(message: str):
     raise CheckFailed(message)
 
 
+def _require(answer, what: str) -> None:
+    """Fail with a plain "not done yet" when a stub (``...``) or ``None`` is passed."""
+    if answer is None or answer is Ellipsis:
+        _fail(f"your answer is {answer!r}: {what} first.")
+
+
 def _close(a, b, *, rtol=1e-6, atol=1e-6) -> bool:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -285,6 +291,7 @@ def check_model(
     group_variables, participant_variables : sequence of str
         Names the model must have (defaults: the reference model's).
     """
+    _require(model, "build the model and store it")
     import pymc as pm
     from pytensor.graph.traversal import ancestors
 
@@ -431,6 +438,7 @@ def check_convergence(idata, var_names: Sequence[str] | None = None) -> None:
     var_names : sequence of str, optional
         Variables to check; default: every posterior variable.
     """
+    _require(idata, "sample the model and store what ht.sample returns")
     import arviz as az
 
     quick = is_quick()
@@ -567,6 +575,8 @@ def check_group_means(
     names : sequence of str
         The variables the report must cover.
     """
+    _require(report, "summarise the posterior and store the report")
+    _require(idata, "sample the model and store what ht.sample returns")
     rows, stated = _parse_report(report, names)
     prob = prob if prob is not None else (stated if stated is not None else 0.89)
     posterior = idata["posterior"]
@@ -678,6 +688,7 @@ def check_comparison(
         Whether you conclude the best model is clearly better than the second:
         its ELPD difference is more than about two standard errors (``dse``).
     """
+    _require(comparison, "compare the models with az.compare and store the table")
     import pandas as pd
 
     if not isinstance(comparison, pd.DataFrame):

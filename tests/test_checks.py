@@ -646,3 +646,18 @@ def test_coverage_wrong_answers_name_the_mistake(recovery_fit):
         checks.check_coverage(_coverage(fit, data, 0.4), fit, data, prob=0.6)
     with pytest.raises(CheckFailed, match="parameter should be one of"):
         checks.check_coverage(right, fit, data, prob=0.5, parameter="omega")
+
+
+@pytest.mark.parametrize("stub", [Ellipsis, None])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda stub: checks.check_model(stub, {}), "build the model"),
+        (lambda stub: checks.check_convergence(stub), "sample the model"),
+        (lambda stub: checks.check_group_means(stub, None), "summarise the posterior"),
+        (lambda stub: checks.check_comparison(stub), "compare the models"),
+    ],
+)
+def test_untouched_stub_says_what_to_do_first(call, message, stub):
+    with pytest.raises(CheckFailed, match=rf"your answer is {stub!r}: {message}.* first\."):
+        call(stub)
