@@ -13,7 +13,7 @@ becomes one cell holding ``# your code here`` (or the cell's ``student``
 metadata, a stub such as ``report = ...``), and every solution directive is cut
 from the markdown. :func:`instructor_copy` keeps everything. Both turn the
 exercise and solution directives, which Jupyter shows as raw code blocks, into
-plain markdown (``**Exercise 2: ...**``), numbered as on the site.
+plain markdown (``**Exercise: <title>.**``), named as on the site.
 
 ``scripts/build_notebooks.py`` writes them to ``book/_generated/student/`` and
 ``book/_generated/instructor/`` (gitignored, outside Sphinx's sources and the
@@ -86,22 +86,37 @@ def has_solutions(notebook) -> bool:
     return False
 
 
+def _sentence(title: str) -> str:
+    """``title`` ending in a full stop, unless it ends in punctuation already."""
+    return title if title.endswith((".", "?", "!")) else title + "."
+
+
 class _Numbering:
-    """Exercise numbers in page order, as sphinx-exercise numbers them."""
+    """Exercise names in page order, as sphinx-exercise shows them.
+
+    A numbered exercise is "Exercise N" (N counted on the page); one with
+    ``:nonumber:`` is named by its title alone, which is how the pages mark
+    them: sphinx-exercise numbers exercises across the whole book, so a
+    page's own count would not match the site.
+    """
 
     def __init__(self):
         self.count = 0
-        self.by_label: dict[str, int] = {}
+        self.by_label: dict[str, str] = {}
 
-    def exercise(self, options: dict) -> int:
-        self.count += 1
+    def exercise(self, argument: str, options: dict) -> str:
+        if "nonumber" in options:
+            name = f"Exercise: {argument}" if argument else "Exercise"
+        else:
+            self.count += 1
+            name = f"Exercise {self.count}" + (f": {argument}" if argument else "")
         if "label" in options:
-            self.by_label[options["label"]] = self.count
-        return self.count
+            self.by_label[options["label"]] = name
+        return name
 
     def solution_title(self, argument: str) -> str:
-        number = self.by_label.get(argument.strip())
-        return f"Solution to Exercise {number}" if number else "Solution"
+        name = self.by_label.get(argument.strip())
+        return f"Solution to {name}" if name else "Solution"
 
 
 class _Copier:
@@ -125,15 +140,14 @@ class _Copier:
                 continue
             _, name, argument, options, body = piece
             if name in ("exercise", "exercise-start"):
-                number = self.numbering.exercise(options)
-                title = f"Exercise {number}" + (f": {argument}" if argument else "")
-                out.extend([f"**{title}.**", ""])
+                title = self.numbering.exercise(argument, options)
+                out.extend([f"**{_sentence(title)}**", ""])
                 if body.strip():
                     out.extend([body.strip("\n"), ""])
             elif name in ("solution", "solution-start"):
                 self.inside = name == "solution-start"
                 if self.keep:
-                    out.extend([f"**{self.numbering.solution_title(argument)}.**", ""])
+                    out.extend([f"**{_sentence(self.numbering.solution_title(argument))}**", ""])
                     if body.strip():
                         out.extend([body.strip("\n"), ""])
             elif name == "solution-end":
