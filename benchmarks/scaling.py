@@ -146,11 +146,10 @@ def measure_cost(sizes=SIZES) -> pd.DataFrame:
         def summed(v, t, responses=responses, inputs=inputs):
             return ht.group_logp(v, t, responses, inputs)
 
-        chunk = CHUNK if n % CHUNK == 0 else n
         functions = {
             VMAP: jax.value_and_grad(summed, argnums=(0, 1)),
             CHUNKED: jax.value_and_grad(
-                chunked_group_logp(responses, inputs, chunk), argnums=(0, 1)
+                chunked_group_logp(responses, inputs, CHUNK), argnums=(0, 1)
             ),
             "value only (vmap)": summed,
         }

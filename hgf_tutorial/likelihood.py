@@ -175,9 +175,10 @@ def chunked_gradient(per_participant, chunk: int = GRADIENT_CHUNK):
     gradient of each chunk's sum gives every participant's own derivative, and
     the vector-Jacobian product is the cotangent times these derivatives. A
     :func:`jax.custom_vjp` computes them with :func:`jax.lax.map`, one chunk's
-    forward and backward pass at a time; the participants are padded (by
-    repeating the last one) to a whole number of chunks and the padding is
-    dropped. The value alone is computed by ``per_participant`` itself.
+    forward and backward pass at a time. The chunks are made equal (at most
+    ``chunk`` participants each), the last one padded by repeating the last
+    participant, and the padding is dropped. The value alone is computed by
+    ``per_participant`` itself.
 
     Parameters
     ----------
@@ -200,15 +201,18 @@ def chunked_gradient(per_participant, chunk: int = GRADIENT_CHUNK):
         raise ValueError(f"`chunk` must be a positive integer, got {chunk!r}.")
     chunk = int(chunk)
 
-    def blocks(x):
-        """(n, ...) -> (n_chunks, chunk, ...), the last participant repeated as padding."""
-        pad = -x.shape[0] % chunk
-        if pad:
-            x = jnp.concatenate([x, jnp.repeat(x[-1:], pad, axis=0)])
-        return x.reshape(-1, chunk, *x.shape[1:])
-
     def values_and_derivatives(params, temperature, responses, inputs):
         n = temperature.shape[0]
+        # equal chunks of at most `chunk`, padded by fewer participants than there are chunks
+        n_chunks = -(-n // chunk)
+        size = -(-n // n_chunks)
+
+        def blocks(x):
+            """(n, ...) -> (n_chunks, size, ...), the last participant repeated as padding."""
+            pad = n_chunks * size - n
+            if pad:
+                x = jnp.concatenate([x, jnp.repeat(x[-1:], pad, axis=0)])
+            return x.reshape(n_chunks, size, *x.shape[1:])
 
         def one_chunk(args):
             def total(p, t):

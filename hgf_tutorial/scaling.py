@@ -18,7 +18,7 @@ import pandas as pd
 from jax.experimental.shard_map import shard_map
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from hgf_tutorial.likelihood import group_logp, pointwise_logp
+from hgf_tutorial.likelihood import GRADIENT_CHUNK, chunked_gradient, group_logp, pointwise_logp
 
 #: Where the benchmark tables are, relative to a checkout of the repository.
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
@@ -74,24 +74,21 @@ def read_results(name: str):
         return json.loads(response.read())
 
 
-def chunked_group_logp(responses, inputs, chunk: int = 50):
+def chunked_group_logp(responses, inputs, chunk: int = GRADIENT_CHUNK):
     """The summed log-density of a group, its gradient computed chunk by chunk.
 
-    Differentiating ``jax.vmap`` over all participants keeps every intermediate
-    of every participant's scan over trials for the backward pass; at about a
-    thousand participants these no longer fit in the CPU's cache and each
-    participant costs several times more. Participants are independent given
-    their parameters, so the gradient of the sum splits into one gradient per
-    chunk of participants: :func:`jax.lax.map` runs the forward and backward
-    pass of one chunk at a time, and a custom VJP hands the stored gradient to
-    :func:`jax.grad`.
+    The sum over participants of :func:`~hgf_tutorial.likelihood.chunked_gradient`
+    applied to the vmapped likelihood: the same value as
+    :func:`~hgf_tutorial.group_logp`, with a gradient computed ``chunk``
+    participants at a time (the group padded to whole chunks). The model's
+    likelihood switches to this from ``likelihood.CHUNKED_FROM`` participants.
 
     Parameters
     ----------
     responses : array, shape (n_participants, n_trials)
-    inputs : array, shape (n_trials,)
+    inputs : array, shape (n_trials,) or (n_participants, n_trials)
     chunk : int
-        Participants per chunk; must divide ``n_participants``.
+        Participants per chunk.
 
     Returns
     -------
@@ -101,38 +98,14 @@ def chunked_group_logp(responses, inputs, chunk: int = 50):
         (reverse mode).
     """
     responses = jnp.asarray(responses, dtype=float)
-    inputs = jnp.asarray(inputs, dtype=float)
-    n = responses.shape[0]
-    if chunk < 1 or n % chunk:
-        raise ValueError(f"`chunk` must divide {n} participants, got {chunk}.")
-    blocks = responses.reshape(n // chunk, chunk, -1)
+    inputs = jnp.broadcast_to(jnp.asarray(inputs, dtype=float), responses.shape)
+    per_participant = chunked_gradient(
+        lambda v, t, y, u: pointwise_logp(v, t, y, u).sum(axis=-1), chunk
+    )
 
-    def one_chunk(args):
-        volatility, temperature, block = args
+    def logp(tonic_volatility, inverse_temperature):
+        return per_participant(tonic_volatility, inverse_temperature, responses, inputs).sum()
 
-        def total(v, t):
-            return group_logp(v, t, block, inputs)
-
-        value_and_grad = jax.value_and_grad(total, argnums=(0, 1))
-        return value_and_grad(volatility, temperature)
-
-    def value_and_grads(volatility, temperature):
-        per_chunk = (
-            volatility.reshape(-1, chunk),
-            temperature.reshape(-1, chunk),
-            blocks,
-        )
-        values, (g_vol, g_temp) = jax.lax.map(one_chunk, per_chunk)
-        return values.sum(), (g_vol.reshape(n), g_temp.reshape(n))
-
-    @jax.custom_vjp
-    def logp(volatility, temperature):
-        return value_and_grads(volatility, temperature)[0]
-
-    def backward(grads, cotangent):
-        return cotangent * grads[0], cotangent * grads[1]
-
-    logp.defvjp(value_and_grads, backward)
     return logp
 
 

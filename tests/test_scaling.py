@@ -44,10 +44,13 @@ def test_chunked_value_and_gradient_match_the_vmapped_sum(twenty, chunk):
     np.testing.assert_allclose(np.asarray(scaled), 3.0 * np.asarray(g_v), rtol=1e-10, atol=1e-9)
 
 
-def test_chunk_must_divide_the_participants(twenty):
-    _, _, y, u = twenty
-    with pytest.raises(ValueError, match="divide"):
-        scaling.chunked_group_logp(y, u, 3)
+def test_chunk_that_does_not_divide_the_group_is_padded(twenty):
+    v, t, y, u = twenty
+    value, (g_v, _) = _reference(v, t, y, u)
+    logp = scaling.chunked_group_logp(y, u, 3)  # 20 participants: 7 chunks, 1 padded
+    got_value, got_v = jax.value_and_grad(logp)(v, t)
+    assert float(got_value) == pytest.approx(float(value), rel=1e-12)
+    np.testing.assert_allclose(np.asarray(got_v), np.asarray(g_v), rtol=1e-10, atol=1e-10)
 
 
 def test_sharded_functions_match_on_the_local_devices(twenty):
