@@ -59,15 +59,16 @@ import numpy as np
 import pandas as pd
 
 from hgf_tutorial import plots
+from hgf_tutorial.likelihood import GRADIENT_CHUNK
 from hgf_tutorial.sampling import FAST_OVERRIDES, RANDOM_SEED
 from hgf_tutorial.scaling import chunked_group_logp
 
 matplotlib.use("Agg")
 warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
 
-SIZES = (10, 30, 100, 300, 1000)
+SIZES = (10, 30, 100, 300, 500, 1000)
 SEED = 2026
-CHUNK = 50
+CHUNK = GRADIENT_CHUNK  # what the model uses from likelihood.CHUNKED_FROM on
 SAMPLING_SIZES = (10, 30, 100)
 SAMPLING_DRAWS = 500
 #: (participants, chains, draws) of the fake posteriors; at N = 1000 fewer draws,

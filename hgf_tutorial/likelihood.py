@@ -156,12 +156,17 @@ def _check_family_args(family, params, inverse_temperature, responses, inputs):
     check.check_shapes_match(responses, inputs)
 
 
-#: Participants per chunk when a likelihood is differentiated chunk by chunk.
-GRADIENT_CHUNK = 50
+#: Participants per chunk when a likelihood is differentiated chunk by chunk: on
+#: the 2-core machine of ``benchmarks/scaling.py``, chunks of 100 cost 30% less per
+#: participant than chunks of 25 or 50 at 1000 participants, as little as one
+#: ``vmap`` over 100 to 300 participants.
+GRADIENT_CHUNK = 100
 #: From this many participants on, the model's likelihood is differentiated chunk
-#: by chunk (:func:`chunked_gradient`). Below it one ``vmap`` is faster; at 1000
-#: participants it is three times slower (``benchmarks/scaling.py``).
-CHUNKED_FROM = 300
+#: by chunk (:func:`chunked_gradient`). Below it one ``vmap`` is as fast or faster;
+#: between 300 and 500 participants its cost per participant jumps about fourfold
+#: (the backward pass's working set outgrows the CPU's caches; where exactly
+#: depends on the processor).
+CHUNKED_FROM = 400
 
 
 def chunked_gradient(per_participant, chunk: int = GRADIENT_CHUNK):
