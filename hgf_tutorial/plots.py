@@ -36,11 +36,14 @@ def workflow_diagram() -> graphviz.Digraph:
 # ---------------------------------------------------------------------------
 # Posterior predictive checks (book/predictive.md)
 
-#: Colours shared by the predictive and recovery figures.
+#: Colours shared by the figures: true simulation values (reference lines, the
+#: identity line of recovery plots) are always TRUTH_COLOUR; observations outside
+#: a predicted interval, intervals that miss, and flagged values are MISS_COLOUR.
 OBSERVED_COLOUR = "black"
 PREDICTED_COLOUR = "#3b75af"
-MISS_COLOUR = "#c0392b"
-TRUTH_COLOUR = "#e08a2c"
+TRUTH_COLOUR = "#c0392b"
+MISS_COLOUR = "#e08a2c"
+BELIEF_COLOUR = "#2e8b57"
 
 
 def plot_choice_rates(observed, interval, *, belief=None, inputs=None, prob=0.9) -> Figure:
@@ -90,7 +93,7 @@ def plot_choice_rates(observed, interval, *, belief=None, inputs=None, prob=0.9)
             ax.plot(
                 belief_trial,
                 np.asarray(belief),
-                color=TRUTH_COLOUR,
+                color=BELIEF_COLOUR,
                 lw=1.5,
                 ls="--",
                 label="mean belief $m_1$",
@@ -297,9 +300,8 @@ BOOK_STYLE = {
     "savefig.bbox": "tight",
 }
 
-#: Colour of data (inputs), of a model quantity, and of true simulation values.
+#: Colour of data (inputs).
 INPUT_COLOR = "0.35"
-TRUE_COLOR = "#c0392b"
 
 
 def _finish(fig: Figure) -> Figure:
@@ -416,7 +418,7 @@ def plot_population(volatility=(-4.0, 1.0), log_temperature=(0.5, 0.5), *, data=
                     values,
                     np.zeros_like(values),
                     "|",
-                    color=TRUE_COLOR,
+                    color=TRUTH_COLOUR,
                     markersize=22,
                     mew=2,
                     label=f"{values.size} simulated participants",
@@ -521,7 +523,7 @@ def plot_loglik_profile(
             grid = np.asarray(grid, dtype=float)
             loglik = np.asarray(loglik, dtype=float)
             ax.plot(grid, loglik, color="C0", lw=2, label="log-likelihood")
-            ax.axvline(true, color=TRUE_COLOR, ls="--", lw=1.5, label="true value")
+            ax.axvline(true, color=TRUTH_COLOUR, ls="--", lw=1.5, label="true value")
             best = np.argmax(loglik)
             ax.plot(grid[best], loglik[best], "o", color="C0", ms=7, label="grid maximum")
             ax.set(xlabel=label)
@@ -710,7 +712,7 @@ def plot_group_posteriors(
                 label=f"{prob:.0%} interval",
                 clip_on=False,
             )
-            ax.axvline(truths[name], color=TRUE_COLOR, ls="--", lw=2, label="simulation value")
+            ax.axvline(truths[name], color=TRUTH_COLOUR, ls="--", lw=2, label="simulation value")
             if sample_values is not None and name in sample_values:
                 ax.axvline(
                     sample_values[name],
@@ -844,7 +846,7 @@ def plot_pareto_k(loo, *, threshold=None):
             x = i * n_trials + np.arange(n_trials)
             ax.scatter(x, k.values[i], s=8, color="C0" if i % 2 == 0 else "#8fb3d9", linewidths=0)
             for j in np.flatnonzero(k.values[i] > threshold):
-                ax.plot(x[j], k.values[i, j], "o", color=TRUE_COLOR, ms=6)
+                ax.plot(x[j], k.values[i, j], "o", color=MISS_COLOUR, ms=6)
                 ax.annotate(
                     f"participant {participant}, trial {trials[j]}",
                     (x[j], k.values[i, j]),
@@ -852,7 +854,7 @@ def plot_pareto_k(loo, *, threshold=None):
                     textcoords="offset points",
                     fontsize=10,
                 )
-        ax.axhline(threshold, color=TRUE_COLOR, ls="--", lw=1.5, label=f"k = {threshold:g}")
+        ax.axhline(threshold, color=MISS_COLOUR, ls="--", lw=1.5, label=f"k = {threshold:g}")
         ax.set_xticks(np.arange(len(participants)) * n_trials + n_trials / 2, participants)
         ax.set_xlabel("observation, grouped by participant")
         ax.set_ylabel("Pareto $k$")
