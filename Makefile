@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 PAGES := $(shell find book -name '*.md' -not -path '*/_*' | sort)
 LINT_PATHS := hgf_tutorial tests scripts $(wildcard benchmarks)
 SOURCES := $(shell find hgf_tutorial -name '*.py' | sort)
+# the benchmark tables the "Scaling up" page reads: a page's cached outputs go stale
+# when they change, and jupyter-cache only sees code cells
+RESULTS := $(sort $(wildcard benchmarks/results/*.csv benchmarks/results/*.json))
 
 .PHONY: install system-deps notebooks test unit lint nbval book clean format bench
 
@@ -55,10 +58,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 
 # The site, every page executed at full settings. jupyter-cache keys on code cells
-# only, so the cache is dropped whenever hgf_tutorial/ changes.
+# only, so the cache is dropped whenever hgf_tutorial/, the requirements or the
+# benchmark tables change.
 book: install notebooks
 	@mkdir -p _build
-	@key=$$(cat $(SOURCES) requirements.txt | sha256sum | cut -c1-16); \
+	@key=$$(cat $(SOURCES) requirements.txt $(RESULTS) | sha256sum | cut -c1-16); \
 	 if [ "$$(cat _build/.module-key 2>/dev/null)" != "$$key" ]; then \
 	   rm -rf _build/.jupyter_cache; echo "$$key" > _build/.module-key; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
