@@ -14,7 +14,7 @@ Five measurements, each written to its own table under ``results/``:
     compilation time. -> ``scaling_cost.csv``
 ``sampling``
     A short run of ``ht.sample(model, **FAST_OVERRIDES, draws=500)`` for
-    N <= 100: wall time, gradient evaluations and seconds per 1000 effective
+    N = 10 ... 300: wall time, gradient evaluations and seconds per 1000 effective
     samples (smallest bulk ESS). -> ``scaling_sampling.csv``
 ``memory``
     Peak resident memory of ``ht.add_log_likelihood`` on a posterior laid out as
@@ -69,7 +69,7 @@ warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
 SIZES = (10, 30, 100, 300, 500, 1000)
 SEED = 2026
 CHUNK = GRADIENT_CHUNK  # what the model uses from likelihood.CHUNKED_FROM on
-SAMPLING_SIZES = (10, 30, 100)
+SAMPLING_SIZES = (10, 30, 100, 300)
 SAMPLING_DRAWS = 500
 #: (participants, chains, draws) of the fake posteriors; at N = 1000 fewer draws,
 #: because 4 x 1000 draws would make the result alone 10 GB.
