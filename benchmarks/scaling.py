@@ -15,7 +15,9 @@ Five measurements, each written to its own table under ``results/``:
 ``sampling``
     A short run of ``ht.sample(model, **FAST_OVERRIDES, draws=500)`` for
     N = 10 ... 300: wall time, gradient evaluations and seconds per 1000 effective
-    samples (smallest bulk ESS). -> ``scaling_sampling.csv``
+    samples (smallest bulk ESS). N = 1000 takes about half an hour even with
+    200 draws: ``--sampling-sizes 1000 --sampling-draws 200`` adds its row to
+    the table. -> ``scaling_sampling.csv``
 ``memory``
     Peak resident memory of ``ht.add_log_likelihood`` on a posterior laid out as
     PyMC lays it out (chain, draw, participant), in a fresh process each time:
