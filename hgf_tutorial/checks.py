@@ -58,6 +58,14 @@ def _require(answer, what: str) -> None:
         _fail(f"your answer is {answer!r}: {what} first.")
 
 
+def _numbers(answer, hint: str) -> np.ndarray:
+    """``answer`` as a float array, or a failure that names its type and ``hint``."""
+    try:
+        return np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        _fail(f"your answer is a {type(answer).__name__}, not an array of numbers: {hint}")
+
+
 def _close(a, b, *, rtol=1e-6, atol=1e-6) -> bool:
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -127,15 +135,8 @@ def check_log_probability(values, tonic_volatility, inverse_temperature, respons
         log-probability), summed instead of pointwise, probabilities instead of
         log-probabilities, log P(1) on every trial, or the first trial that differs.
     """
-    if values is None or values is Ellipsis:
-        _fail(f"your answer is {values!r}: compute the log-probabilities and store them first.")
-    try:
-        values = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        _fail(
-            f"your answer is a {type(values).__name__}, not an array of numbers: "
-            "return one log-probability per trial."
-        )
+    _require(values, "compute the log-probabilities and store them")
+    values = _numbers(values, "return one log-probability per trial.")
     responses = np.asarray(responses)
     full, log_p1 = _reference_terms(tonic_volatility, inverse_temperature, responses, inputs)
     reference = full[..., 1:]
@@ -798,15 +799,8 @@ def check_switches(switches, responses) -> None:
         the 1 responses or the repeats instead of the changes, gave shares instead
         of counts, or counts that differ for some participants.
     """
-    if switches is None or switches is Ellipsis:
-        _fail(f"your answer is {switches!r}: compute the switch counts and store them first.")
-    try:
-        values = np.asarray(switches, dtype=float)
-    except (TypeError, ValueError):
-        _fail(
-            f"your answer is a {type(switches).__name__}, not an array of numbers: "
-            "give one switch count per participant."
-        )
+    _require(switches, "compute the switch counts and store them")
+    values = _numbers(switches, "give one switch count per participant.")
     rows = np.atleast_2d(np.asarray(responses, dtype=float))
     n_participants, n_trials = rows.shape
     changes = np.diff(rows, axis=1) != 0
@@ -906,8 +900,7 @@ def check_loglik_memory(
         MB, 4 bytes (float32) per value, values counted instead of bytes, the chains
         left out, or how far off the estimate is.
     """
-    if estimate_mb is None or estimate_mb is Ellipsis:
-        _fail(f"your answer is {estimate_mb!r}: compute the estimate and store it first.")
+    _require(estimate_mb, "compute the estimate and store it")
     try:
         value = float(np.asarray(estimate_mb, dtype=float))
     except (TypeError, ValueError):
@@ -1020,8 +1013,7 @@ def check_coverage(coverage, idata, data, *, prob: float, parameter: str = "vola
     """
     from hgf_tutorial.recovery import recovery_table
 
-    if coverage is None or coverage is Ellipsis:
-        _fail(f"your answer is {coverage!r}: compute the coverage and store it first.")
+    _require(coverage, "compute the coverage and store it")
     if parameter not in _COVERAGE_PARAMETERS:
         _fail(f"parameter should be one of {sorted(_COVERAGE_PARAMETERS)}, got {parameter!r}.")
     if not 0.0 < prob < 1.0:
