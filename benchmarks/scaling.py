@@ -137,7 +137,8 @@ def _model_value_and_grad(data):
     point["inverse_temperature_log__"] = np.log(data["inverse_temperature"].values)
     values = tuple(jnp.asarray(point[v.name], dtype=float) for v in model.value_vars)
     logp = get_jaxified_logp(model)  # (sic) the log-density itself
-    return jax.value_and_grad(lambda values: logp(values)), values
+    names = [v.name for v in model.value_vars]
+    return jax.value_and_grad(lambda values: logp(values)), values, names
 
 
 def measure_cost(sizes=SIZES) -> pd.DataFrame:
@@ -167,13 +168,12 @@ def measure_cost(sizes=SIZES) -> pd.DataFrame:
         np.testing.assert_allclose(np.asarray(other[1][0]), np.asarray(reference[1][0]), atol=1e-8)
         calls = {key: _bound(f, volatility, temperature) for key, f in compiled.items()}
 
-        model_fn, model_values = _model_value_and_grad(data)
+        model_fn, model_values, names = _model_value_and_grad(data)
         start = time.perf_counter()
         model_compiled = jax.jit(model_fn).lower(model_values).compile()
         compile_s[MODEL] = time.perf_counter() - start
         # d/d omega_2 of the model = the likelihood's + the Normal prior's -(v - mu) / sigma^2
         _, model_grads = model_compiled(model_values)
-        names = [v.name for v in ht.build_group_model(data).value_vars]
         mu = float(model_values[names.index("mu_volatility")])
         sigma = float(np.exp(model_values[names.index("sigma_volatility_log__")]))
         prior = -(np.asarray(volatility) - mu) / sigma**2
