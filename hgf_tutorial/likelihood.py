@@ -248,3 +248,22 @@ def chunked_gradient(per_participant, chunk: int = GRADIENT_CHUNK):
 
     chunked.defvjp(forward, backward)
     return chunked
+
+
+def by_group_size(per_participant, chunk: int = GRADIENT_CHUNK):
+    """``per_participant`` as the model uses it: chunked from ``CHUNKED_FROM`` on.
+
+    Below :data:`CHUNKED_FROM` participants the function itself (one ``vmap``,
+    differentiated whole); from there on :func:`chunked_gradient` of it. Both
+    give the same values; the choice is made when JAX traces the function, from
+    the static number of participants.
+    """
+    chunked = chunked_gradient(per_participant, chunk)
+
+    def logp(params, inverse_temperature, responses, inputs):
+        large = inverse_temperature.shape[0] >= CHUNKED_FROM
+        return (chunked if large else per_participant)(
+            params, inverse_temperature, responses, inputs
+        )
+
+    return logp

@@ -32,7 +32,7 @@ def _summed_per_participant(tonic_volatility, inverse_temperature, responses, in
     return pointwise.sum(axis=-1)
 
 
-_chunked_summed_per_participant = likelihood.chunked_gradient(_summed_per_participant)
+_summed_by_group_size = likelihood.by_group_size(_summed_per_participant)
 
 
 @wrap_jax
@@ -42,11 +42,7 @@ def _logp_per_participant(tonic_volatility, inverse_temperature, responses, inpu
     For large groups the gradient is computed a chunk of participants at a time
     (same values, flat cost per participant; see the "Scaling up" page).
     """
-    if tonic_volatility.shape[0] >= likelihood.CHUNKED_FROM:
-        logp = _chunked_summed_per_participant
-    else:
-        logp = _summed_per_participant
-    return logp(tonic_volatility, inverse_temperature, responses, inputs)
+    return _summed_by_group_size(tonic_volatility, inverse_temperature, responses, inputs)
 
 
 def _make_logp(n_participants: int, n_trials: int):
@@ -119,13 +115,7 @@ def _family_logp_op(family: Family):
 
         return jax.vmap(one)(params, inverse_temperature, responses, inputs)
 
-    chunked = likelihood.chunked_gradient(summed)
-
-    def logp_per_participant(params, inverse_temperature, responses, inputs):
-        large = inverse_temperature.shape[0] >= likelihood.CHUNKED_FROM
-        return (chunked if large else summed)(params, inverse_temperature, responses, inputs)
-
-    return wrap_jax(logp_per_participant)
+    return wrap_jax(likelihood.by_group_size(summed))
 
 
 def _make_family_logp(family: Family, n_participants: int, n_trials: int):

@@ -117,9 +117,9 @@ def test_model_switches_to_chunks_for_large_groups(group, monkeypatch, family):
 
     monkeypatch.setattr(likelihood, "CHUNKED_FROM", N)
     monkeypatch.setattr(likelihood, "chunked_gradient", spy)
-    monkeypatch.setattr(
-        model, "_chunked_summed_per_participant", spy(model._summed_per_participant)
-    )
+    # rebuilt with the spy: the two-level HGF's at import, the families' when cached
+    hgf2 = likelihood.by_group_size(model._summed_per_participant)
+    monkeypatch.setattr(model, "_summed_by_group_size", hgf2)
     model._family_logp_op.cache_clear()
     try:
         large_model = ht.build_group_model(data, family=family)
