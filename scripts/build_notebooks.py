@@ -7,10 +7,11 @@ links to the ``.md`` otherwise, which Colab cannot open), nbval executes them in
 Pages with exercises and solutions also get a student copy (solutions removed)
 and an instructor copy in ``book/_generated/`` (see ``course_copies.py``).
 
-The install cell of each page names the package as
-``git+<repository>@main``; in the twin that reference is pinned to the commit
-being built (``HGF_TUTORIAL_COMMIT`` or ``git rev-parse HEAD``), so a Colab
-session installs exactly the code the page was executed with.
+The install cell of each page names the package as ``git+<repository>@main``
+and takes the versions to install from ``requirements.txt`` on ``main`` (pip's
+``-c``); in the twin both references are pinned to the commit being built
+(``HGF_TUTORIAL_COMMIT`` or ``git rev-parse HEAD``), so a Colab session installs
+exactly the code and the versions the page was executed with.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ import course_copies  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_REF = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+@main")
+CONSTRAINTS_REF = re.compile(
+    r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/main/requirements\.txt"
+)
 
 
 def current_commit() -> str:
@@ -62,11 +66,27 @@ def code_pages(book: Path) -> list[Path]:
     return pages
 
 
-def pin_install_cell(notebook, source: str, page: Path) -> None:
-    """Point the install cell at this commit and make it the notebook's first cell."""
+def constraints_url(commit: str) -> str:
+    """Address of ``requirements.txt`` at ``commit`` on GitHub (the install cell's pins)."""
+    owner_repo = repository_url().split("github.com/", 1)[1]
+    return f"https://raw.githubusercontent.com/{owner_repo}/{commit}/requirements.txt"
+
+
+def pin_install_cell(notebook, source: str, page: Path, constraints: str) -> None:
+    """Point the install cell at this commit and make it the notebook's first cell.
+
+    ``source`` replaces the package's ``git+...@main`` address and ``constraints``
+    the address of ``requirements.txt`` on ``main``; both must be in the cell.
+    """
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and "google.colab" in cell.source:
+            if not INSTALL_REF.search(cell.source) or not CONSTRAINTS_REF.search(cell.source):
+                raise SystemExit(
+                    f"{page}: the install cell must name git+<repository>@main and "
+                    "-c <raw requirements.txt on main>"
+                )
             cell.source = INSTALL_REF.sub(source, cell.source)
+            cell.source = CONSTRAINTS_REF.sub(constraints, cell.source)
             # first in the notebook, so it runs before anything imports JAX; in the
             # page it sits under the title, which Sphinx needs first
             notebook.cells.insert(0, notebook.cells.pop(index))
@@ -112,12 +132,13 @@ def write_course_copies(book: Path, notebooks: dict[Path, object]) -> int:
 
 def main() -> int:
     book = ROOT / "book"
-    source = f"git+{repository_url()}@{current_commit()}"
+    commit = current_commit()
+    source = f"git+{repository_url()}@{commit}"
     pages = code_pages(book)
     notebooks = {}
     for page in pages:
         notebook = jupytext.read(page)
-        pin_install_cell(notebook, source, page)
+        pin_install_cell(notebook, source, page, constraints_url(commit))
         notebook.metadata.setdefault("colab", {})["provenance"] = []
         notebook.metadata.pop("jupytext", None)
         write_if_changed(page.with_suffix(".ipynb"), nbformat.writes(notebook))
