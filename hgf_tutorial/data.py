@@ -1,0 +1,659 @@
+"""A study's data in and the results out: one door in, one door out.
+
+A task's export is a long table, one row per participant and trial.
+:func:`from_dataframe` checks it once and turns it into the dataset every later
+stage (the model, the log-likelihood, the predictive checks) relies on without
+checking it again; :func:`to_dataframe` turns such a dataset back into the table,
+and :func:`participant_estimates` turns a fit into a table with one row per
+participant, ready for ``to_csv``. :func:`simulate_study` makes a realistic study
+in the same layout, with the kinds of gap real data have.
+
+The dataset
+-----------
+Dims ``participant`` (the labels as they appear in the table, in the order they
+first appear) and ``trial`` (0 to ``T_max - 1``, ``T_max`` the longest
+participant's number of rows). Each participant's rows are sorted by the trial
+column and numbered from 0; shorter participants are padded at the end.
+
+==================== ====================== ==========================================
+variable             dims                   what
+==================== ====================== ==========================================
+``inputs``           (participant, trial)   0/1 int64; 0 where not observed
+``responses``        (participant, trial)   0/1 int64; 0 where not observed
+``observed_input``   (participant, trial)   bool; False for an outcome not shown
+                                            (aborted trial) and in padding
+``observed_response`` (participant, trial)  bool; False for a time-out and in padding
+``n_trials``         (participant)          int64, the participant's number of rows
+``source_trial``     (participant, trial)   the trial column's values, as float64,
+                                            NaN in padding
+one per covariate    (participant)          numeric, boolean or text/categorical
+==================== ====================== ==========================================
+
+Attributes: ``participant_column``, ``trial_column``, ``input_column``,
+``response_column`` (the table's column names), ``covariates`` (list of names) and
+``source_trial_dtype`` (the trial column's dtype, restored by
+:func:`to_dataframe`). Each covariate keeps its table dtype in its attribute
+``source_dtype``; a categorical one also keeps ``categories`` and ``ordered``.
+
+No NaN is ever stored in ``inputs`` or ``responses``: pyhgf carries a NaN input
+into every later belief even where the input is marked unobserved, so a gap is a
+False in the mask and a 0 in the values.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable, Sequence
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+#: Names of the dataset's own variables and dims; a covariate may not take them.
+RESERVED_NAMES = (
+    "participant",
+    "trial",
+    "inputs",
+    "responses",
+    "observed_input",
+    "observed_response",
+    "n_trials",
+    "source_trial",
+)
+
+#: Column names :func:`to_dataframe` uses for a dataset without the attributes.
+DEFAULT_COLUMNS = {
+    "participant_column": "participant",
+    "trial_column": "trial",
+    "input_column": "input",
+    "response_column": "response",
+}
+
+#: The posterior's sample dims.
+SAMPLE_DIMS = ("chain", "draw")
+
+
+# --- one door in ------------------------------------------------------------------
+
+
+def from_dataframe(
+    frame: pd.DataFrame,
+    *,
+    participant: Hashable = "participant",
+    trial: Hashable = "trial",
+    input: Hashable = "input",
+    response: Hashable = "response",
+    covariates: Sequence[Hashable] = (),
+) -> xr.Dataset:
+    """Turn a task's long table into the module's dataset, checking it on the way.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame, shape (n_rows, n_columns)
+        One row per participant and trial, in any order. Other columns are
+        ignored.
+    participant : column name
+        The participant's label (text or numbers; never missing).
+    trial : column name
+        A number that orders each participant's trials (any numeric values, not
+        necessarily consecutive; unique within a participant).
+    input : column name
+        The outcome shown, 0 or 1; missing (NaN, None, ``pd.NA``) for a trial
+        whose outcome was not shown, which leaves the belief unchanged.
+    response : column name
+        The participant's answer, 0 or 1; missing for a trial without an answer
+        (a time-out), which the beliefs still learn from but the likelihood
+        does not score. ``input`` and ``response`` may be integers, floats,
+        booleans (True is 1) or pandas' nullable types.
+    covariates : sequence of column names
+        Participant-level columns (group, age, scores) to keep, each constant
+        within a participant and never missing.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``participant`` (n_participants) and ``trial`` (T_max); the layout
+        is described in the module's docstring.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument or column, for anything the model could not use:
+        not a DataFrame, no rows, a missing column, a missing participant label,
+        a missing or non-numeric trial number, duplicate (participant, trial)
+        rows, an input or response other than 0, 1 or missing, a participant
+        with fewer than 2 trials or without a scored response (an observed
+        response after its first trial), a covariate that is missing or varies
+        within a participant.
+    """
+    covariates = _check_arguments(frame, participant, trial, input, response, covariates)
+
+    labels = frame[participant]
+    missing_label = labels.isna().to_numpy()
+    if missing_label.any():
+        rows = _row_labels(frame, missing_label)
+        raise ValueError(
+            f"Column {participant!r} (`participant`) has {missing_label.sum()} missing "
+            f"label(s), at row(s) {rows}: every row needs its participant's label."
+        )
+    codes, uniques = pd.factorize(labels, sort=False)
+    trials = _trial_numbers(frame, trial, codes, uniques)
+
+    duplicated = pd.DataFrame({"code": codes, "trial": trials}).duplicated().to_numpy()
+    if duplicated.any():
+        first = int(np.argmax(duplicated))
+        raise ValueError(
+            f"Columns {participant!r} and {trial!r} have {duplicated.sum()} duplicate "
+            f"row(s): the first is participant {_show(uniques[codes[first]])} trial "
+            f"{_show(frame[trial].iloc[first])} (row {_show(frame.index[first])}). "
+            "Each participant may have only one row per trial."
+        )
+
+    in_values, in_observed = _binary_column(frame, input, "input", codes, uniques, trial)
+    out_values, out_observed = _binary_column(frame, response, "response", codes, uniques, trial)
+
+    # sort by participant (first-seen order), then by trial number
+    order = np.lexsort((trials, codes))
+    codes_sorted = codes[order]
+    n_participants = len(uniques)
+    n_trials = np.bincount(codes_sorted, minlength=n_participants).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(n_trials)[:-1]])
+    position = np.arange(len(order)) - starts[codes_sorted]
+
+    too_short = n_trials < 2
+    if too_short.any():
+        names = _show_list(uniques[too_short])
+        raise ValueError(
+            f"Column {participant!r}: participant(s) {names} have fewer than 2 trials; "
+            "the first trial is not scored, so each participant needs at least 2."
+        )
+    scored = np.bincount(
+        codes_sorted, weights=(out_observed[order] & (position > 0)), minlength=n_participants
+    )
+    unscored = scored == 0
+    if unscored.any():
+        names = _show_list(uniques[unscored])
+        raise ValueError(
+            f"Column {response!r} (`response`): participant(s) {names} have no scored "
+            "response (an observed response on a trial after their first), so the data "
+            "say nothing about them: remove them or check their responses."
+        )
+
+    covariate_values = {name: _covariate(frame, name, codes, uniques) for name in covariates}
+
+    n_max = int(n_trials.max())
+    shape = (n_participants, n_max)
+
+    def grid(values, fill, dtype):
+        array = np.full(shape, fill, dtype=dtype)
+        array[codes_sorted, position] = values[order]
+        return array
+
+    observed_input = grid(in_observed, False, bool)
+    observed_response = grid(out_observed, False, bool)
+    inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
+    responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
+    source_trial = grid(trials, np.nan, np.float64)
+
+    grid_dims = ("participant", "trial")
+    variables = {
+        "inputs": (grid_dims, inputs),
+        "responses": (grid_dims, responses),
+        "observed_input": (grid_dims, observed_input),
+        "observed_response": (grid_dims, observed_response),
+        "n_trials": ("participant", n_trials),
+        "source_trial": (grid_dims, source_trial),
+    }
+    for name, (values, attrs) in covariate_values.items():
+        variables[name] = xr.Variable("participant", values, attrs=attrs)
+    return xr.Dataset(
+        variables,
+        coords={"participant": _label_array(uniques), "trial": np.arange(n_max, dtype=np.int64)},
+        attrs={
+            "participant_column": participant,
+            "trial_column": trial,
+            "input_column": input,
+            "response_column": response,
+            "covariates": list(covariates),
+            "source_trial_dtype": str(frame[trial].dtype),
+        },
+    )
+
+
+def _check_arguments(frame, participant, trial, input, response, covariates) -> list:
+    """Check the frame and the column names; return the covariates as a list."""
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"`frame` must be a pandas DataFrame, got {type(frame).__name__}.")
+    if len(frame) == 0:
+        raise ValueError(
+            f"`frame` is empty (no rows; columns {list(frame.columns)}): it needs one row "
+            "per participant and trial."
+        )
+    roles = {"participant": participant, "trial": trial, "input": input, "response": response}
+    for role, name in roles.items():
+        if not isinstance(name, Hashable):
+            raise ValueError(f"`{role}` must be a column name, got {name!r}.")
+    seen = {}
+    for role, name in roles.items():
+        if name in seen:
+            raise ValueError(
+                f"`{seen[name]}` and `{role}` name the same column {name!r}; each role "
+                "needs its own column."
+            )
+        seen[name] = role
+    if isinstance(covariates, str):
+        covariates = [covariates]
+    try:
+        covariates = list(covariates)
+    except TypeError:
+        raise ValueError(
+            f"`covariates` must be a list of column names, got {covariates!r}."
+        ) from None
+    for name in covariates:
+        if not isinstance(name, Hashable):
+            raise ValueError(f"`covariates` must hold column names, got {name!r}.")
+        if name in seen:
+            raise ValueError(
+                f"`covariates` names {name!r}, which is already the `{seen[name]}` column."
+            )
+        if name in RESERVED_NAMES:
+            raise ValueError(
+                f"`covariates` names {name!r}, which is a name the dataset uses for its own "
+                f"variables ({', '.join(RESERVED_NAMES)}); rename that column first."
+            )
+    repeated = [name for i, name in enumerate(covariates) if name in covariates[:i]]
+    if repeated:
+        raise ValueError(f"`covariates` names {repeated[0]!r} more than once.")
+    columns = list(frame.columns)
+    for role, name in [*roles.items(), *(("covariates", name) for name in covariates)]:
+        if name not in frame.columns:
+            raise ValueError(
+                f"`{role}`: the frame has no column {name!r}; its columns are {columns}."
+            )
+    return covariates
+
+
+def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
+    """The trial column as finite float64 values, or ``ValueError``."""
+    column = frame[trial]
+    if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
+        raise ValueError(
+            f"Column {trial!r} (`trial`) must be numeric, got dtype {column.dtype} "
+            f"(first value {_show(column.iloc[0])}); convert it with pd.to_numeric, or "
+            "number the trials."
+        )
+    missing = column.isna().to_numpy()
+    if missing.any():
+        first = int(np.argmax(missing))
+        raise ValueError(
+            f"Column {trial!r} (`trial`) has {missing.sum()} missing value(s); the first "
+            f"at participant {_show(uniques[codes[first]])} (row {_show(frame.index[first])})."
+        )
+    values = column.to_numpy(dtype=np.float64)
+    infinite = ~np.isfinite(values)
+    if infinite.any():
+        first = int(np.argmax(infinite))
+        raise ValueError(
+            f"Column {trial!r} (`trial`) has an infinite value at participant "
+            f"{_show(uniques[codes[first]])} (row {_show(frame.index[first])})."
+        )
+    return values
+
+
+def _binary_column(frame, column, role, codes, uniques, trial) -> tuple[np.ndarray, np.ndarray]:
+    """A 0/1 column with gaps: (values as int64 with 0 at gaps, observed as bool)."""
+    series = frame[column]
+    observed = ~series.isna().to_numpy()
+    values = np.zeros(len(series), dtype=np.int64)
+    present = series[observed]
+    if pd.api.types.is_bool_dtype(present.dtype):
+        good = np.ones(len(present), dtype=bool)
+        ints = present.to_numpy(dtype=np.int64)
+    elif pd.api.types.is_numeric_dtype(present.dtype):
+        floats = present.to_numpy(dtype=np.float64)
+        good = (floats == 0) | (floats == 1)
+        ints = np.where(good, floats, 0).astype(np.int64)
+    else:
+        raw = present.to_numpy(dtype=object)
+        good = np.array([_is_binary(v) for v in raw], dtype=bool)
+        ints = np.array([int(v) if ok else 0 for v, ok in zip(raw, good, strict=True)])
+        ints = ints.astype(np.int64)
+    if not good.all():
+        where = np.flatnonzero(observed)[np.argmin(good)]
+        raise ValueError(
+            f"Column {column!r} (`{role}`) must hold 0, 1 or a missing value; it has "
+            f"{_show(series.iloc[where])} at participant {_show(uniques[codes[where]])} "
+            f"trial {_show(frame[trial].iloc[where])} (row {_show(frame.index[where])}), "
+            f"and {int((~good).sum())} such value(s) in all."
+        )
+    values[observed] = ints
+    return values, observed
+
+
+def _is_binary(value) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return True
+    if isinstance(value, numbers.Real) and not isinstance(value, str):
+        return value == 0 or value == 1
+    return False
+
+
+def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
+    """One value per participant for covariate ``name``, with its attrs; or ``ValueError``."""
+    column = frame[name]
+    missing = column.isna().to_numpy()
+    if missing.any():
+        who = _show_list(pd.unique(uniques[codes[missing]]))
+        raise ValueError(
+            f"Covariate {name!r} (`covariates`) has {missing.sum()} missing value(s), for "
+            f"participant(s) {who}; a covariate needs a value for every participant."
+        )
+    dtype = column.dtype
+    attrs = {"source_dtype": str(dtype)}
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = list(dtype.categories)
+        attrs["categories"] = [_plain(c) for c in categories]
+        attrs["ordered"] = int(bool(dtype.ordered))
+        values = np.asarray(column.astype(object).to_numpy(), dtype=object)
+    elif pd.api.types.is_bool_dtype(dtype):
+        values = column.to_numpy(dtype=bool)
+    elif pd.api.types.is_integer_dtype(dtype):
+        values = column.to_numpy(dtype=np.int64)
+    elif pd.api.types.is_float_dtype(dtype):
+        values = column.to_numpy(dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ValueError(f"Covariate {name!r} (`covariates`) has infinite values.")
+    elif pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
+        values = column.to_numpy(dtype=object)
+        bad = [v for v in values if not isinstance(v, str | numbers.Number | np.bool_)]
+        if bad:
+            raise ValueError(
+                f"Covariate {name!r} (`covariates`) must be numeric, boolean, text or "
+                f"categorical; it holds {_show(bad[0])} ({type(bad[0]).__name__})."
+            )
+        values = np.array([_plain(v) for v in values], dtype=object)
+    else:
+        raise ValueError(
+            f"Covariate {name!r} (`covariates`) must be numeric, boolean, text or "
+            f"categorical, got dtype {dtype}."
+        )
+
+    first = np.full(len(uniques), -1)
+    # position of each participant's first row
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    per_participant = values[first]
+    differs = _differs(values, per_participant[codes])
+    if differs.any():
+        row = int(np.argmax(differs))
+        who = uniques[codes[row]]
+        n_varying = len(pd.unique(codes[differs]))
+        raise ValueError(
+            f"Covariate {name!r} (`covariates`) varies within participant {_show(who)} "
+            f"({_show(per_participant[codes[row]])} and {_show(values[row])}), and within "
+            f"{n_varying} participant(s) in all; a covariate must be one value per participant."
+        )
+    return per_participant, attrs
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if a.dtype == object:
+        return np.array([x != y or type(x) is not type(y) for x, y in zip(a, b, strict=True)])
+    return a != b
+
+
+def _label_array(uniques) -> np.ndarray:
+    """The participant labels as a NumPy array: int64, float64, bool, or objects."""
+    array = np.asarray(uniques.to_numpy() if hasattr(uniques, "to_numpy") else uniques)
+    if array.dtype.kind in "iub":
+        return array.astype(np.int64) if array.dtype.kind in "iu" else array
+    if array.dtype.kind == "f":
+        return array.astype(np.float64)
+    return np.array([_plain(v) for v in array], dtype=object)
+
+
+def _plain(value):
+    """A NumPy scalar as the Python scalar it holds (other values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _show(value) -> str:
+    """A value for a message: ``'sub-03'``, ``12``, ``2.5``."""
+    value = _plain(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def _show_list(values, limit: int = 10) -> str:
+    values = list(values)
+    shown = ", ".join(_show(v) for v in values[:limit])
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return f"{shown}{more}"
+
+
+def _row_labels(frame, mask) -> str:
+    return _show_list(frame.index[mask])
+
+
+# --- and out ----------------------------------------------------------------------
+
+
+def to_dataframe(dataset: xr.Dataset) -> pd.DataFrame:
+    """Turn a dataset back into a long table, one row per participant and trial.
+
+    The inverse of :func:`from_dataframe`. It also takes the datasets of
+    :func:`~hgf_tutorial.simulate_group` (one input sequence for everybody, every
+    response observed, no covariates); their true parameters are not written.
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        ``inputs`` with dims (participant, trial) or (trial,), ``responses``
+        (participant, trial), and optionally the masks, ``n_trials``,
+        ``source_trial``, covariates and attributes of :func:`from_dataframe`'s
+        layout.
+
+    Returns
+    -------
+    pandas.DataFrame, shape (sum of n_trials, 4 + n_covariates)
+        Rows ordered by participant (the dataset's order) then trial; columns the
+        participant label, the trial number (the original values and dtype), the
+        input and the response (nullable ``Int64``, ``<NA>`` where not observed),
+        then each covariate, repeated on each of the participant's rows. Columns
+        are named as in the dataset's attributes, by default ``participant``,
+        ``trial``, ``input``, ``response``.
+    """
+    if not isinstance(dataset, xr.Dataset):
+        raise ValueError(f"`dataset` must be an xarray Dataset, got {type(dataset).__name__}.")
+    for name in ("inputs", "responses"):
+        if name not in dataset.data_vars:
+            raise ValueError(
+                f"`dataset` has no {name!r} variable; its variables are {list(dataset.data_vars)}."
+            )
+    responses = dataset["responses"]
+    if responses.dims != ("participant", "trial"):
+        raise ValueError(
+            f"`dataset['responses']` must have dims ('participant', 'trial'), got {responses.dims}."
+        )
+    shape = responses.shape
+    inputs = dataset["inputs"].broadcast_like(responses).transpose("participant", "trial")
+    columns = {key: dataset.attrs.get(key, default) for key, default in DEFAULT_COLUMNS.items()}
+
+    def mask(name):
+        if name in dataset:
+            return dataset[name].broadcast_like(responses).transpose(*responses.dims).to_numpy()
+        return np.ones(shape, dtype=bool)
+
+    if "n_trials" in dataset:
+        n_trials = dataset["n_trials"].to_numpy().astype(np.int64)
+    else:
+        n_trials = np.full(shape[0], shape[1], dtype=np.int64)
+    kept = np.arange(shape[1])[None, :] < n_trials[:, None]
+    rows, cols = np.nonzero(kept)
+
+    labels = dataset["participant"].to_numpy()
+    if "source_trial" in dataset:
+        trial_values = dataset["source_trial"].transpose("participant", "trial").to_numpy()
+        trial_values = pd.Series(trial_values[rows, cols])
+    else:
+        trial_values = pd.Series(dataset["trial"].to_numpy()[cols])
+    trial_dtype = dataset.attrs.get("source_trial_dtype")
+    if trial_dtype is not None:
+        trial_values = trial_values.astype(trial_dtype)
+
+    def nullable(values, observed):
+        return pd.arrays.IntegerArray(
+            np.asarray(values, dtype=np.int64)[rows, cols], ~observed[rows, cols]
+        )
+
+    frame = pd.DataFrame(
+        {
+            columns["participant_column"]: _label_column(labels[rows]),
+            columns["trial_column"]: trial_values,
+            columns["input_column"]: nullable(inputs.to_numpy(), mask("observed_input")),
+            columns["response_column"]: nullable(responses.to_numpy(), mask("observed_response")),
+        }
+    )
+    for name in dataset.attrs.get("covariates", []):
+        frame[name] = _covariate_column(dataset[name]).iloc[rows].reset_index(drop=True)
+    return frame
+
+
+def _label_column(labels: np.ndarray) -> pd.Series:
+    """Participant labels as a Series; text labels get pandas' default string dtype."""
+    return pd.Series(list(labels) if labels.dtype == object else labels)
+
+
+def _covariate_column(variable: xr.DataArray) -> pd.Series:
+    """A participant-level variable as a Series, with its table dtype restored."""
+    values = variable.to_numpy()
+    dtype = variable.attrs.get("source_dtype")
+    if dtype == "category":
+        categorical = pd.Categorical(
+            values,
+            categories=variable.attrs.get("categories"),
+            ordered=bool(variable.attrs.get("ordered", False)),
+        )
+        return pd.Series(categorical)
+    series = pd.Series(list(values) if values.dtype == object else values)
+    return series.astype(dtype) if dtype is not None else series
+
+
+# --- the fit's results, one row per participant ---------------------------------------
+
+
+def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.DataFrame:
+    """One row per participant: each participant-level parameter's posterior summary.
+
+    Every posterior variable whose only dims besides ``chain`` and ``draw`` is
+    ``participant`` is summarised (``volatility``, ``inverse_temperature``,
+    ``learning_rate``, ``volatility_3``, ...), except the standardised offsets
+    ``z_*`` of a non-centred model.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree or arviz.InferenceData
+        A fit, with a ``posterior`` group.
+    data : xarray.Dataset
+        The dataset the model was fitted to (:func:`from_dataframe`'s layout); its
+        participant labels name the rows and its covariates are appended.
+    prob : float
+        Probability mass of the highest-density interval, in (0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_participants, 1 + 4 * n_parameters + n_covariates)
+        Column one is the participant label, named as the dataset's
+        ``participant_column`` attribute (default ``participant``). Then, for each
+        parameter ``<name>``: ``<name>_mean`` and ``<name>_sd`` (posterior mean and
+        standard deviation, ``ddof=1`` as in ``az.summary``) and ``<name>_hdi_low``
+        and ``<name>_hdi_high`` (ArviZ's highest-density interval at ``prob``,
+        which is also stored in ``frame.attrs["hdi_prob"]``). Then each covariate.
+    """
+    prob = _check_prob(prob)
+    posterior = _posterior(idata)
+    if not isinstance(data, xr.Dataset) or "participant" not in data.dims:
+        raise ValueError("`data` must be a dataset with a 'participant' dim (from_dataframe's).")
+    sample_dims = [dim for dim in SAMPLE_DIMS if dim in posterior.dims]
+    if not sample_dims:
+        raise ValueError(
+            f"`idata`'s posterior has no 'chain' or 'draw' dim; its dims are "
+            f"{list(posterior.dims)}."
+        )
+    names = [
+        name
+        for name, variable in posterior.data_vars.items()
+        if set(variable.dims) - set(sample_dims) == {"participant"}
+        and not str(name).startswith("z_")
+    ]
+    if not names:
+        raise ValueError(
+            "`idata`'s posterior has no participant-level variable (dims chain, draw, "
+            f"participant); its variables are {list(posterior.data_vars)}."
+        )
+    selected = _align_participants(posterior[names], data)
+
+    mean = selected.mean(sample_dims)
+    sd = selected.std(sample_dims, ddof=1)
+    hdi = az.hdi(selected, prob=prob, dim=sample_dims)
+    label_column = data.attrs.get("participant_column", "participant")
+    labels = data["participant"].to_numpy()
+    columns = {label_column: _label_column(labels)}
+    for name in names:
+        columns[f"{name}_mean"] = mean[name].transpose("participant").to_numpy()
+        columns[f"{name}_sd"] = sd[name].transpose("participant").to_numpy()
+        interval = hdi[name].transpose("participant", "ci_bound")
+        columns[f"{name}_hdi_low"] = interval.sel(ci_bound="lower").to_numpy()
+        columns[f"{name}_hdi_high"] = interval.sel(ci_bound="upper").to_numpy()
+    frame = pd.DataFrame(columns)
+    for name in data.attrs.get("covariates", []):
+        frame[name] = _covariate_column(data[name])
+    frame.attrs["hdi_prob"] = prob
+    return frame
+
+
+def _check_prob(prob) -> float:
+    if isinstance(prob, bool) or not isinstance(prob, numbers.Real) or not 0 < prob < 1:
+        raise ValueError(f"`prob` must be a number between 0 and 1 (exclusive), got {prob!r}.")
+    return float(prob)
+
+
+def _posterior(idata) -> xr.Dataset:
+    """The posterior group of a DataTree or InferenceData, as a Dataset."""
+    try:
+        posterior = idata["posterior"]
+    except (KeyError, TypeError):
+        posterior = getattr(idata, "posterior", None)
+    if posterior is None:
+        raise ValueError(f"`idata` must be a fit with a 'posterior' group, got {type(idata)}.")
+    if isinstance(posterior, xr.DataTree):
+        posterior = posterior.to_dataset()
+    if not isinstance(posterior, xr.Dataset):
+        raise ValueError(
+            f"`idata['posterior']` must be a group of variables, got {type(posterior)}."
+        )
+    return posterior
+
+
+def _align_participants(posterior: xr.Dataset, data: xr.Dataset) -> xr.Dataset:
+    """The posterior with its participants in the dataset's order, or ``ValueError``."""
+    n_data = data.sizes["participant"]
+    n_fit = posterior.sizes["participant"]
+    if n_fit != n_data:
+        raise ValueError(
+            f"`idata` has {n_fit} participants but `data` has {n_data}: pass the dataset "
+            "the model was fitted to."
+        )
+    if "participant" not in posterior.coords:
+        return posterior
+    fit_labels = [_plain(v) for v in posterior["participant"].to_numpy()]
+    data_labels = [_plain(v) for v in data["participant"].to_numpy()]
+    if fit_labels == data_labels:
+        return posterior
+    if sorted(map(repr, fit_labels)) == sorted(map(repr, data_labels)):
+        return posterior.sel(participant=data["participant"].to_numpy())
+    raise ValueError(
+        f"`idata`'s participants ({_show_list(fit_labels, 5)}) are not `data`'s "
+        f"({_show_list(data_labels, 5)}): pass the dataset the model was fitted to."
+    )

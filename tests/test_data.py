@@ -1,0 +1,600 @@
+"""Tests for hgf_tutorial.data: the table in, the dataset, the tables out."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+import xarray as xr
+
+import hgf_tutorial as ht
+from hgf_tutorial import data as htdata
+from hgf_tutorial.data import from_dataframe, participant_estimates, to_dataframe
+
+# --- a small study written out by hand ------------------------------------------------
+
+#: (participant, trial, input, response, group, age), in the order a task might export
+#: them: participants interleaved, trials out of order and not consecutive.
+ROWS = [
+    ("sub-10", 30, 1, 0, "patient", 41),
+    ("sub-02", 2, 0, 1, "control", 29),
+    ("sub-10", 10, 0, 1, "patient", 41),
+    ("sub-02", 1, 1, None, "control", 29),  # time-out
+    ("sub-10", 20, None, 1, "patient", 41),  # aborted trial, still answered
+    ("sub-02", 3, 1, 1, "control", 29),
+    ("sub-10", 40, None, None, "patient", 41),  # aborted and no answer
+    ("sub-05", 7, 1, 1, "control", 35),
+    ("sub-05", 5, 0, 0, "control", 35),
+]
+COLUMNS = ["participant", "trial", "input", "response", "group", "age"]
+
+
+def small_frame() -> pd.DataFrame:
+    return pd.DataFrame(ROWS, columns=COLUMNS)
+
+
+# what the dataset must hold, written out: participants in first-seen order
+LABELS = ["sub-10", "sub-02", "sub-05"]
+SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, np.nan], [5, 7, np.nan, np.nan]]
+INPUTS = [[0, 0, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0]]
+OBSERVED_INPUT = [[True, False, True, False], [True, True, True, False], [True, True, False, False]]
+RESPONSES = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0]]
+OBSERVED_RESPONSE = [
+    [True, True, True, False],
+    [False, True, True, False],
+    [True, True, False, False],
+]
+
+
+def test_from_dataframe_layout():
+    ds = from_dataframe(small_frame(), covariates=["group", "age"])
+    assert ds.sizes == {"participant": 3, "trial": 4}
+    assert list(ds["participant"].values) == LABELS
+    np.testing.assert_array_equal(ds["trial"].values, [0, 1, 2, 3])
+    assert ds["trial"].dtype == np.int64
+    for name, expected in [
+        ("inputs", INPUTS),
+        ("responses", RESPONSES),
+        ("observed_input", OBSERVED_INPUT),
+        ("observed_response", OBSERVED_RESPONSE),
+    ]:
+        assert ds[name].dims == ("participant", "trial")
+        np.testing.assert_array_equal(ds[name].values, expected, err_msg=name)
+    assert ds["inputs"].dtype == np.int64 and ds["responses"].dtype == np.int64
+    assert ds["observed_input"].dtype == bool and ds["observed_response"].dtype == bool
+    np.testing.assert_array_equal(ds["source_trial"].values, SOURCE_TRIAL)
+    assert ds["source_trial"].dtype == np.float64
+    np.testing.assert_array_equal(ds["n_trials"].values, [4, 3, 2])
+    assert ds["n_trials"].dtype == np.int64
+    assert list(ds["group"].values) == ["patient", "control", "control"]
+    np.testing.assert_array_equal(ds["age"].values, [41, 29, 35])
+    assert ds["age"].dtype == np.int64
+    assert ds.attrs == {
+        "participant_column": "participant",
+        "trial_column": "trial",
+        "input_column": "input",
+        "response_column": "response",
+        "covariates": ["group", "age"],
+        "source_trial_dtype": "int64",
+    }
+
+
+def test_padding_is_unobserved_and_zero():
+    ds = from_dataframe(small_frame())
+    padding = (ds["trial"] >= ds["n_trials"]).transpose("participant", "trial")
+    assert int(padding.sum()) == 3
+    assert not (ds["observed_input"] & padding).any()
+    assert not (ds["observed_response"] & padding).any()
+    assert (ds["inputs"].where(padding, 0) == 0).all()
+    assert (ds["responses"].where(padding, 0) == 0).all()
+    assert ds["source_trial"].isnull().equals(padding)
+
+
+def test_no_nan_reaches_the_values():
+    frame = small_frame()
+    frame["response"] = frame["response"].astype(float)  # NaN for the time-outs
+    ds = from_dataframe(frame)
+    for name in ("inputs", "responses"):
+        assert ds[name].dtype == np.int64
+        assert set(np.unique(ds[name].values)) <= {0, 1}
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda s: s.astype(float), id="float-nan"),
+        pytest.param(lambda s: s.astype(object), id="object-none"),
+        pytest.param(lambda s: s.astype("Int64"), id="Int64-na"),
+        pytest.param(lambda s: s.astype("Float64"), id="Float64-na"),
+        pytest.param(lambda s: s.map({0: False, 1: True}).astype("boolean"), id="boolean-na"),
+        pytest.param(lambda s: s.map({0: False, 1: True}), id="object-bool"),
+    ],
+)
+def test_missing_values_and_dtypes(convert):
+    frame = small_frame()
+    frame["input"] = convert(frame["input"])
+    frame["response"] = convert(frame["response"])
+    ds = from_dataframe(frame)
+    np.testing.assert_array_equal(ds["inputs"].values, INPUTS)
+    np.testing.assert_array_equal(ds["responses"].values, RESPONSES)
+    np.testing.assert_array_equal(ds["observed_input"].values, OBSERVED_INPUT)
+    np.testing.assert_array_equal(ds["observed_response"].values, OBSERVED_RESPONSE)
+
+
+def test_boolean_columns_without_gaps():
+    frame = pd.DataFrame(
+        {
+            "participant": [1, 1, 1],
+            "trial": [0, 1, 2],
+            "input": [True, False, True],
+            "response": [False, True, True],
+        }
+    )
+    ds = from_dataframe(frame)
+    np.testing.assert_array_equal(ds["inputs"].values, [[1, 0, 1]])
+    np.testing.assert_array_equal(ds["responses"].values, [[0, 1, 1]])
+    assert ds["observed_input"].all() and ds["observed_response"].all()
+
+
+def test_integer_labels_keep_their_values_and_first_seen_order():
+    frame = small_frame()
+    frame["participant"] = frame["participant"].map({"sub-10": 10, "sub-02": 2, "sub-05": 5})
+    ds = from_dataframe(frame)
+    assert ds["participant"].dtype == np.int64
+    np.testing.assert_array_equal(ds["participant"].values, [10, 2, 5])
+    np.testing.assert_array_equal(ds["responses"].values, RESPONSES)
+
+
+def test_custom_column_names():
+    frame = small_frame().rename(
+        columns={
+            "participant": "subject_id",
+            "trial": "trial_no",
+            "input": "outcome",
+            "response": "choice",
+        }
+    )
+    ds = from_dataframe(
+        frame,
+        participant="subject_id",
+        trial="trial_no",
+        input="outcome",
+        response="choice",
+        covariates="group",
+    )
+    np.testing.assert_array_equal(ds["responses"].values, RESPONSES)
+    assert ds.attrs["participant_column"] == "subject_id"
+    assert ds.attrs["trial_column"] == "trial_no"
+    assert ds.attrs["input_column"] == "outcome"
+    assert ds.attrs["response_column"] == "choice"
+    assert ds.attrs["covariates"] == ["group"]
+    back = to_dataframe(ds)
+    assert list(back.columns) == ["subject_id", "trial_no", "outcome", "choice", "group"]
+
+
+def test_float_trial_numbers_sort_numerically():
+    frame = pd.DataFrame(
+        {
+            "participant": ["a"] * 3,
+            "trial": [10.5, 2.0, 9.25],
+            "input": [1, 0, 1],
+            "response": [1, 1, 0],
+        }
+    )
+    ds = from_dataframe(frame)
+    np.testing.assert_array_equal(ds["source_trial"].values, [[2.0, 9.25, 10.5]])
+    np.testing.assert_array_equal(ds["inputs"].values, [[0, 1, 1]])
+    np.testing.assert_array_equal(ds["responses"].values, [[1, 0, 1]])
+    assert ds.attrs["source_trial_dtype"] == "float64"
+
+
+def test_covariate_kinds():
+    frame = small_frame()
+    frame["score"] = frame["age"] / 2
+    frame["medicated"] = frame["group"] == "patient"
+    frame["site"] = pd.Categorical(
+        frame["participant"].map({"sub-10": "z", "sub-02": "y", "sub-05": "z"}),
+        categories=["z", "y", "x"],
+        ordered=True,
+    )
+    ds = from_dataframe(frame, covariates=["group", "age", "score", "medicated", "site"])
+    assert ds["age"].dtype == np.int64
+    assert ds["score"].dtype == np.float64
+    np.testing.assert_array_equal(ds["score"].values, [20.5, 14.5, 17.5])
+    assert ds["medicated"].dtype == bool
+    np.testing.assert_array_equal(ds["medicated"].values, [True, False, False])
+    assert ds["group"].dtype == object
+    assert all(type(v) is str for v in ds["group"].values)
+    assert list(ds["site"].values) == ["z", "y", "z"]
+    assert ds["site"].attrs["categories"] == ["z", "y", "x"]
+    assert ds["site"].attrs["ordered"] == 1
+    back = to_dataframe(ds)
+    assert list(back["site"].cat.categories) == ["z", "y", "x"]
+    assert back["site"].cat.ordered
+    assert back["medicated"].dtype == bool
+    assert back["score"].dtype == np.float64
+
+
+# --- bad input: one ValueError each, naming the argument or column ----------------------
+
+
+def _with(frame, **changes):
+    """``frame`` with ``changes[column] = (row position, value)`` applied."""
+    frame = frame.copy()
+    for column, (row, value) in changes.items():
+        if column not in frame:
+            frame[column] = None
+        frame[column] = frame[column].astype(object)
+        frame.iloc[row, frame.columns.get_loc(column)] = value
+    return frame
+
+
+def test_error_not_a_dataframe():
+    with pytest.raises(ValueError, match="`frame` must be a pandas DataFrame, got dict"):
+        from_dataframe({"participant": [1], "trial": [1]})
+
+
+def test_error_empty_frame():
+    with pytest.raises(ValueError, match=r"`frame` is empty \(no rows"):
+        from_dataframe(small_frame().iloc[:0])
+
+
+def test_error_missing_column_lists_the_columns():
+    frame = small_frame().drop(columns="response")
+    message = (
+        r"`response`: the frame has no column 'response'; its columns are "
+        r"\['participant', 'trial', 'input', 'group', 'age'\]"
+    )
+    with pytest.raises(ValueError, match=message):
+        from_dataframe(frame)
+    with pytest.raises(ValueError, match="`covariates`: the frame has no column 'sex'"):
+        from_dataframe(small_frame(), covariates=["sex"])
+
+
+def test_error_duplicate_rows_name_the_first():
+    frame = small_frame()
+    extra = pd.DataFrame(
+        [("sub-03", 12, 1, 1, "control", 30), ("sub-03", 12, 0, 1, "control", 30)],
+        columns=COLUMNS,
+    )
+    frame = pd.concat([frame, extra, extra.iloc[:1]], ignore_index=True)
+    with pytest.raises(
+        ValueError,
+        match=r"'participant' and 'trial' have 2 duplicate row\(s\): the first is "
+        r"participant 'sub-03' trial 12 \(row 10\)",
+    ):
+        from_dataframe(frame)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "shown"),
+    [("response", 2, "2"), ("response", 0.5, "0.5"), ("input", "1", "'1'"), ("input", -1, "-1")],
+)
+def test_error_value_other_than_0_1_or_missing(column, value, shown):
+    frame = _with(small_frame(), **{column: (5, value)})  # sub-02, trial 3
+    message = (
+        rf"Column '{column}' \(`{column}`\) must hold 0, 1 or a missing value; it has "
+        rf"{shown} at participant 'sub-02' trial 3 \(row 5\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        from_dataframe(frame)
+
+
+def test_error_participant_without_scored_response():
+    frame = small_frame()
+    # sub-05 answers only its first trial (5); sub-10 keeps its answers
+    frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = None
+    with pytest.raises(
+        ValueError, match=r"Column 'response' \(`response`\): participant\(s\) 'sub-05' have no"
+    ):
+        from_dataframe(frame)
+    # an answer on the first trial only is not enough, but an answer later is
+    frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 5), "response"] = None
+    with pytest.raises(ValueError, match="'sub-05' have no scored response"):
+        from_dataframe(frame)
+    frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = 1
+    assert from_dataframe(frame)["observed_response"].sel(participant="sub-05").sum() == 1
+
+
+def test_error_fewer_than_two_trials():
+    frame = small_frame()
+    frame = frame[~((frame["participant"] == "sub-05") & (frame["trial"] == 5))]
+    with pytest.raises(ValueError, match=r"participant\(s\) 'sub-05' have fewer than 2 trials"):
+        from_dataframe(frame)
+
+
+def test_error_covariate_varies_within_participant():
+    frame = small_frame()
+    frame.loc[frame.index[4], "age"] = 42  # a row of sub-10
+    with pytest.raises(
+        ValueError, match=r"Covariate 'age' \(`covariates`\) varies within participant 'sub-10'"
+    ):
+        from_dataframe(frame, covariates=["age"])
+
+
+def test_error_covariate_missing():
+    frame = _with(small_frame(), group=(8, None))  # a row of sub-05
+    with pytest.raises(
+        ValueError,
+        match=r"Covariate 'group' \(`covariates`\) has 1 missing value\(s\), for "
+        r"participant\(s\) 'sub-05'",
+    ):
+        from_dataframe(frame, covariates=["age", "group"])
+
+
+def test_error_non_numeric_trial():
+    frame = small_frame()
+    frame["trial"] = frame["trial"].astype(str)
+    with pytest.raises(ValueError, match=r"Column 'trial' \(`trial`\) must be numeric"):
+        from_dataframe(frame)
+
+
+def test_error_missing_trial_number():
+    frame = _with(small_frame(), trial=(2, None))
+    frame["trial"] = frame["trial"].astype(float)
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'trial' \(`trial`\) has 1 missing value\(s\); the first at "
+        r"participant 'sub-10'",
+    ):
+        from_dataframe(frame)
+
+
+def test_error_missing_participant_label():
+    frame = _with(small_frame(), participant=(3, np.nan))
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'participant' \(`participant`\) has 1 missing label\(s\), at row\(s\) 3",
+    ):
+        from_dataframe(frame)
+
+
+def test_error_one_column_for_two_roles():
+    with pytest.raises(ValueError, match="`input` and `response` name the same column 'input'"):
+        from_dataframe(small_frame(), response="input")
+
+
+def test_error_covariate_with_a_reserved_name():
+    frame = small_frame().rename(columns={"age": "n_trials"})
+    with pytest.raises(ValueError, match="`covariates` names 'n_trials', which is a name"):
+        from_dataframe(frame, covariates=["n_trials"])
+
+
+def test_errors_come_before_anything_else():
+    """The frame's own errors are reported before a later check can trip on them."""
+    frame = small_frame().drop(columns="trial")
+    frame["response"] = 7
+    with pytest.raises(ValueError, match="no column 'trial'"):
+        from_dataframe(frame)
+
+
+# --- the round trips -------------------------------------------------------------------
+
+
+def _sorted_like_the_dataset(frame, participant="participant", trial="trial"):
+    order = {label: i for i, label in enumerate(pd.unique(frame[participant]))}
+    key = frame[participant].map(order)
+    return (frame.assign(_key=key).sort_values(["_key", trial]).drop(columns="_key")).reset_index(
+        drop=True
+    )
+
+
+def test_round_trip_table_with_float_nan():
+    frame = small_frame()
+    frame["response"] = frame["response"].astype(float)
+    frame["input"] = frame["input"].astype(float)
+    back = to_dataframe(from_dataframe(frame, covariates=["group", "age"]))
+    assert back["input"].dtype == "Int64" and back["response"].dtype == "Int64"
+    assert back["response"].isna().sum() == 2 and back["input"].isna().sum() == 2
+    expected = _sorted_like_the_dataset(frame)
+    pdt.assert_frame_equal(back, expected, check_dtype=False)
+    assert list(back["participant"].unique()) == LABELS
+
+
+def test_round_trip_table_exact_dtypes():
+    frame = small_frame()
+    frame["input"] = frame["input"].astype("Int64")
+    frame["response"] = frame["response"].astype("Int64")
+    frame["site"] = pd.Categorical(frame["group"].map({"patient": "B", "control": "A"}))
+    frame["trial"] = frame["trial"].astype(np.int32)
+    back = to_dataframe(from_dataframe(frame, covariates=["group", "age", "site"]))
+    pdt.assert_frame_equal(back, _sorted_like_the_dataset(frame))
+
+
+def test_round_trip_dataset_is_identical():
+    frame = small_frame()
+    frame["trial"] = frame["trial"] / 4  # float trial numbers
+    frame["site"] = pd.Categorical(["x", "y", "x", "y", "x", "y", "x", "z", "z"])
+    ds = from_dataframe(frame, covariates=["site", "age", "group"])
+    again = from_dataframe(to_dataframe(ds), covariates=ds.attrs["covariates"])
+    xr.testing.assert_identical(again, ds)
+    assert again.attrs == ds.attrs
+    for name in ds.data_vars:
+        assert again[name].attrs == ds[name].attrs
+
+
+def test_round_trip_through_csv(tmp_path):
+    ds = from_dataframe(small_frame(), covariates=["group", "age"])
+    path = tmp_path / "study.csv"
+    to_dataframe(ds).to_csv(path, index=False)
+    again = from_dataframe(pd.read_csv(path), covariates=["group", "age"])
+    xr.testing.assert_identical(again, ds)
+
+
+def test_to_dataframe_of_simulate_group():
+    group = ht.simulate_group(3, inputs=ht.load_inputs()[:40])
+    frame = to_dataframe(group)
+    assert list(frame.columns) == ["participant", "trial", "input", "response"]
+    assert len(frame) == 3 * 40
+    np.testing.assert_array_equal(frame["participant"], np.repeat([0, 1, 2], 40))
+    np.testing.assert_array_equal(frame["trial"], np.tile(np.arange(40), 3))
+    np.testing.assert_array_equal(frame["input"], np.tile(group["inputs"].values, 3))
+    np.testing.assert_array_equal(frame["response"], group["responses"].values.ravel())
+    assert frame["input"].dtype == "Int64" and not frame["response"].isna().any()
+    # and back in: the same responses, every trial observed
+    ds = from_dataframe(frame)
+    np.testing.assert_array_equal(ds["responses"].values, group["responses"].values)
+    assert ds["observed_input"].all() and ds["observed_response"].all()
+
+
+def test_to_dataframe_rejects_a_dataset_without_responses():
+    with pytest.raises(ValueError, match="`dataset` has no 'responses' variable"):
+        to_dataframe(xr.Dataset({"inputs": ("trial", [0, 1])}))
+    with pytest.raises(ValueError, match="`dataset` must be an xarray Dataset"):
+        to_dataframe(small_frame())
+
+
+# --- participant_estimates --------------------------------------------------------------
+
+# 1005 draws: prob * n is not a whole number for the probs tested (ArviZ then keeps
+# floor(prob * n) + 1 = ceil(prob * n) draws)
+N_CHAINS, N_DRAWS = 3, 335
+
+
+def narrowest_interval(draws, prob):
+    """The narrowest interval holding ceil(prob * n) of the sorted draws."""
+    x = np.sort(np.ravel(draws))
+    k = math.ceil(prob * x.size)
+    widths = x[k - 1 :] - x[: x.size - k + 1]
+    i = int(np.argmin(widths))
+    return x[i], x[i + k - 1]
+
+
+@pytest.fixture
+def fit_and_data():
+    """A fake fit of three participants labelled like a lab's, with known draws."""
+    ds = from_dataframe(small_frame(), covariates=["group", "age"])
+    rng = np.random.default_rng(11)
+    shape = (N_CHAINS, N_DRAWS, 3)
+    posterior = xr.Dataset(
+        {
+            # participant i's volatility ~ Normal(-6 + 2 i, 0.5 + 0.25 i)
+            "volatility": (
+                ("chain", "draw", "participant"),
+                rng.normal([-6.0, -4.0, -2.0], [0.5, 0.75, 1.0], size=shape),
+            ),
+            # skewed, so that the HDI and the equal-tailed interval differ
+            "inverse_temperature": (
+                ("chain", "draw", "participant"),
+                rng.gamma([1.5, 2.0, 4.0], 1.0, size=shape),
+            ),
+            "z_volatility": (("chain", "draw", "participant"), rng.normal(size=shape)),
+            "mu_volatility": (("chain", "draw"), rng.normal(size=shape[:2])),
+            "expected_mean": (
+                ("chain", "draw", "participant", "trial"),
+                rng.uniform(size=(*shape, 4)),
+            ),
+        },
+        coords={
+            "chain": np.arange(N_CHAINS),
+            "draw": np.arange(N_DRAWS),
+            "participant": ds["participant"].values,
+        },
+    )
+    return xr.DataTree.from_dict({"posterior": posterior}), ds
+
+
+def test_participant_estimates_columns(fit_and_data):
+    idata, ds = fit_and_data
+    table = participant_estimates(idata, ds)
+    assert list(table.columns) == [
+        "participant",
+        "volatility_mean",
+        "volatility_sd",
+        "volatility_hdi_low",
+        "volatility_hdi_high",
+        "inverse_temperature_mean",
+        "inverse_temperature_sd",
+        "inverse_temperature_hdi_low",
+        "inverse_temperature_hdi_high",
+        "group",
+        "age",
+    ]
+    assert list(table["participant"]) == LABELS
+    assert list(table["group"]) == ["patient", "control", "control"]
+    assert list(table["age"]) == [41, 29, 35]
+    assert table.attrs["hdi_prob"] == 0.94
+
+
+@pytest.mark.parametrize("prob", [0.94, 0.5, 0.89])
+def test_participant_estimates_values(fit_and_data, prob):
+    idata, ds = fit_and_data
+    table = participant_estimates(idata, ds, prob=prob)
+    posterior = idata["posterior"]
+    for i, label in enumerate(LABELS):
+        row = table.iloc[i]
+        assert row["participant"] == label
+        for name in ("volatility", "inverse_temperature"):
+            draws = posterior[name].values[:, :, i].ravel()
+            assert row[f"{name}_mean"] == pytest.approx(draws.mean(), rel=1e-12)
+            assert row[f"{name}_sd"] == pytest.approx(draws.std(ddof=1), rel=1e-12)
+            low, high = narrowest_interval(draws, prob)
+            assert row[f"{name}_hdi_low"] == low
+            assert row[f"{name}_hdi_high"] == high
+    # the draws are what the fixture says they are: the rows are not mixed up
+    np.testing.assert_allclose(table["volatility_mean"], [-6, -4, -2], atol=0.1)
+
+
+def test_participant_estimates_hdi_is_not_the_equal_tailed_interval(fit_and_data):
+    idata, ds = fit_and_data
+    table = participant_estimates(idata, ds)
+    draws = idata["posterior"]["inverse_temperature"].values[:, :, 0].ravel()
+    equal_tailed_low = np.quantile(draws, 0.03)
+    # a right-skewed posterior: the HDI starts well below the 3 % quantile
+    assert table["inverse_temperature_hdi_low"].iloc[0] < equal_tailed_low - 0.02
+    width = table["inverse_temperature_hdi_high"] - table["inverse_temperature_hdi_low"]
+    quantile_width = np.quantile(draws, 0.97) - equal_tailed_low
+    assert width.iloc[0] < quantile_width
+
+
+def test_participant_estimates_reorders_the_fit_participants(fit_and_data):
+    idata, ds = fit_and_data
+    reversed_posterior = idata["posterior"].to_dataset().isel(participant=[2, 1, 0])
+    reversed_fit = xr.DataTree.from_dict({"posterior": reversed_posterior})
+    pdt.assert_frame_equal(
+        participant_estimates(reversed_fit, ds), participant_estimates(idata, ds)
+    )
+
+
+def test_participant_estimates_integer_labels_and_no_covariates():
+    group = ht.simulate_group(3, inputs=ht.load_inputs()[:20])
+    rng = np.random.default_rng(2)
+    posterior = xr.Dataset(
+        {"learning_rate": (("chain", "draw", "participant"), rng.uniform(size=(2, 50, 3)))},
+        coords={"participant": group["participant"].values},
+    )
+    table = participant_estimates(xr.DataTree.from_dict({"posterior": posterior}), group)
+    assert list(table.columns) == [
+        "participant",
+        "learning_rate_mean",
+        "learning_rate_sd",
+        "learning_rate_hdi_low",
+        "learning_rate_hdi_high",
+    ]
+    np.testing.assert_array_equal(table["participant"], [0, 1, 2])
+    np.testing.assert_allclose(
+        table["learning_rate_mean"], posterior["learning_rate"].mean(("chain", "draw"))
+    )
+
+
+def test_participant_estimates_errors(fit_and_data):
+    idata, ds = fit_and_data
+    with pytest.raises(ValueError, match="`prob` must be a number between 0 and 1"):
+        participant_estimates(idata, ds, prob=94)
+    with pytest.raises(ValueError, match="`idata` has 3 participants but `data` has 2"):
+        participant_estimates(idata, ds.isel(participant=[0, 1]))
+    relabelled = ds.assign_coords(participant=["a", "b", "c"])
+    with pytest.raises(ValueError, match="`idata`'s participants .* are not `data`'s"):
+        participant_estimates(idata, relabelled)
+    with pytest.raises(ValueError, match="`idata` must be a fit with a 'posterior' group"):
+        participant_estimates(xr.DataTree(), ds)
+    group_only = xr.DataTree.from_dict(
+        {"posterior": idata["posterior"].to_dataset()[["mu_volatility"]]}
+    )
+    with pytest.raises(ValueError, match="no participant-level variable"):
+        participant_estimates(group_only, ds)
+
+
+def test_module_constants():
+    assert set(htdata.RESERVED_NAMES) >= {"inputs", "responses", "n_trials"}
