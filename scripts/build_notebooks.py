@@ -16,6 +16,7 @@ exactly the code and the versions the page was executed with.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import subprocess
@@ -28,6 +29,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import course_copies  # noqa: E402
+import plain_markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL_REF = re.compile(r"git\+https://github\.com/[\w.-]+/[\w.-]+@main")
@@ -101,51 +103,70 @@ def write_if_changed(target: Path, text: str) -> None:
         target.write_text(text)
 
 
-def write_course_copies(book: Path, notebooks: dict[Path, object]) -> int:
-    """Student and instructor copies of the pages with solutions, and their Colab links."""
+def page_notebook(page: Path, commit: str | None = None):
+    """The page read as a notebook, install cell pinned and first, MyST still in it."""
+    commit = commit or current_commit()
+    notebook = jupytext.read(page)
+    pin_install_cell(notebook, f"git+{repository_url()}@{commit}", page, constraints_url(commit))
+    notebook.metadata.setdefault("colab", {})["provenance"] = []
+    notebook.metadata.pop("jupytext", None)
+    return notebook
+
+
+def notebooks_for(page: Path, notebook, site: plain_markdown.Site) -> dict[str, object]:
+    """The notebooks made from one page: ``twin``, and for a page with solutions
+    ``student`` and ``instructor``; markdown in plain Markdown.
+
+    The twin is what the page's Colab button opens: the page itself, or for a page
+    with solutions the copy that ``course_copies.colab_copy_kind`` names (the
+    student copy for an assignment, the folded copy for a chapter).
+    """
+    rel = str(page.relative_to(ROOT))
+    made = {"twin": notebook}
+    if course_copies.has_solutions(notebook):
+        made["student"] = course_copies.student_copy(notebook, rel)
+        made["instructor"] = course_copies.instructor_copy(notebook, rel)
+        if course_copies.colab_copy_kind(rel) == "student":
+            made["twin"] = made["student"]
+        else:
+            made["twin"] = course_copies.folded_copy(notebook, rel)
+    glue = plain_markdown.glued_values(page)
+    return {
+        kind: plain_markdown.plain_notebook(copy.deepcopy(nb), page, site, glue)
+        for kind, nb in made.items()
+    }
+
+
+def main() -> int:
+    book = ROOT / "book"
+    commit = current_commit()
+    site = plain_markdown.Site(book)
     generated = book / course_copies.GENERATED
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    branch = config["repository"].get("branch", "main")
+    branch = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"].get("branch", "main")
+    pages = code_pages(book)
     written, rows = set(), []
-    for page, notebook in notebooks.items():
-        if not course_copies.has_solutions(notebook):
+    for page in pages:
+        made = notebooks_for(page, page_notebook(page, commit), site)
+        write_if_changed(page.with_suffix(".ipynb"), nbformat.writes(made["twin"]))
+        if "student" not in made:
             continue
         rel = page.relative_to(book).with_suffix(".ipynb")
         urls = {}
-        for kind, make in (
-            ("student", course_copies.student_copy),
-            ("instructor", course_copies.instructor_copy),
-        ):
+        for kind in ("student", "instructor"):
             target = generated / kind / rel
-            write_if_changed(target, nbformat.writes(make(notebook, str(page.relative_to(ROOT)))))
+            write_if_changed(target, nbformat.writes(made[kind]))
             written.add(target)
-            path = str(target.relative_to(ROOT))
-            urls[kind] = course_copies.colab_url(repository_url(), branch, path)
+            urls[kind] = course_copies.colab_url(
+                repository_url(), branch, str(target.relative_to(ROOT))
+            )
         label = re.search(r"^\((\S+)\)=", page.read_text(), re.MULTILINE)
         rows.append((label.group(1) if label else rel.stem, urls["student"], urls["instructor"]))
     for stale in generated.rglob("*.ipynb"):
         if stale not in written:
             stale.unlink()
     write_if_changed(generated / "course_links.md", course_copies.links_table(rows))
-    return len(rows)
-
-
-def main() -> int:
-    book = ROOT / "book"
-    commit = current_commit()
-    source = f"git+{repository_url()}@{commit}"
-    pages = code_pages(book)
-    notebooks = {}
-    for page in pages:
-        notebook = jupytext.read(page)
-        pin_install_cell(notebook, source, page, constraints_url(commit))
-        notebook.metadata.setdefault("colab", {})["provenance"] = []
-        notebook.metadata.pop("jupytext", None)
-        write_if_changed(page.with_suffix(".ipynb"), nbformat.writes(notebook))
-        notebooks[page] = notebook
-    print(f"{len(pages)} notebooks written next to their pages ({source})")
-    n_courses = write_course_copies(book, notebooks)
-    print(f"{n_courses} page(s) with solutions: student and instructor copies in book/_generated")
+    print(f"{len(pages)} notebooks written next to their pages (commit {commit})")
+    print(f"{len(rows)} page(s) with solutions: student and instructor copies in book/_generated")
     return 0
 
 

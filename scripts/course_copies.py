@@ -7,13 +7,22 @@ A page marks its solutions two ways (sphinx-exercise syntax):
   solution's dropdown;
 - markdown solutions in ``{solution}`` blocks.
 
-From the page's notebook (its ``.ipynb`` twin, install cell already pinned)
+From the page's notebook (read with jupytext, install cell already pinned)
 :func:`student_copy` removes every solution: each run of ``solution`` cells
 becomes one cell holding ``# your code here`` (or the cell's ``student``
 metadata, a stub such as ``report = ...``), and every solution directive is cut
-from the markdown. :func:`instructor_copy` keeps everything. Both turn the
-exercise and solution directives, which Jupyter shows as raw code blocks, into
-plain markdown (``**Exercise: <title>.**``), named as on the site.
+from the markdown. :func:`instructor_copy` keeps everything. :func:`folded_copy`
+keeps everything too, folded as Colab folds: each solution code cell becomes a
+form (``# @title`` line, ``cellView: form``) that shows its title and hides its
+code until opened, and solution text goes inside ``<details>``. All three turn
+the exercise and solution directives, which Jupyter shows as raw code blocks,
+into plain markdown (``**Exercise: <title>.**``), named as on the site.
+
+Which copy a page's Colab button opens (``scripts/build_notebooks.py``): the
+student copy for an assignment (``book/assignments/``), whose solutions must not
+be a click away; the folded copy for a chapter, which must still run top to
+bottom for a reader who skips the exercises (later cells use what the solutions
+computed, and a stub would stop the run at its check).
 
 ``scripts/build_notebooks.py`` writes them to ``book/_generated/student/`` and
 ``book/_generated/instructor/`` (gitignored, outside Sphinx's sources and the
@@ -126,16 +135,26 @@ class _Copier:
     markdown text as well as code cells, whether tagged or not.
     """
 
-    def __init__(self, keep_solutions: bool):
+    def __init__(self, keep_solutions: bool, fold: bool = False):
         self.keep = keep_solutions
+        self.fold = fold
         self.numbering = _Numbering()
         self.inside = False
+        self.solution = "Solution"
+
+    def _folded(self, summary: str, lines: list[str]) -> list[str]:
+        if not "".join(lines).strip():
+            return []
+        body = "\n".join(lines).strip("\n")
+        return [f"<details><summary>{summary}</summary>", "", body, "", "</details>", ""]
 
     def markdown(self, source: str) -> str:
         out: list[str] = []
         for piece in _directives(source):
             if piece[0] == "text":
-                if self.keep or not self.inside:
+                if self.inside and self.fold:
+                    out.extend(self._folded(f"{self.solution} (text)", piece[1]))
+                elif self.keep or not self.inside:
                     out.extend(piece[1])
                 continue
             _, name, argument, options, body = piece
@@ -146,8 +165,16 @@ class _Copier:
                     out.extend([body.strip("\n"), ""])
             elif name in ("solution", "solution-start"):
                 self.inside = name == "solution-start"
-                if self.keep:
-                    out.extend([f"**{_sentence(self.numbering.solution_title(argument))}**", ""])
+                self.solution = self.numbering.solution_title(argument)
+                if self.fold:
+                    if name == "solution":
+                        out.extend(self._folded(self.solution, [body]))
+                    else:
+                        out.extend(
+                            [f"**{_sentence(self.solution)}** Folded below: open to read.", ""]
+                        )
+                elif self.keep:
+                    out.extend([f"**{_sentence(self.solution)}**", ""])
                     if body.strip():
                         out.extend([body.strip("\n"), ""])
             elif name == "solution-end":
@@ -156,9 +183,9 @@ class _Copier:
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 
-def _copy(notebook, *, keep_solutions: bool, kind: str, page: str):
+def _copy(notebook, *, keep_solutions: bool, kind: str, page: str, fold: bool = False):
     result = copy.deepcopy(notebook)
-    copier = _Copier(keep_solutions)
+    copier = _Copier(keep_solutions, fold)
     cells = []
     for cell in result.cells:
         tagged = SOLUTION_TAG in cell.metadata.get("tags", [])
@@ -179,6 +206,9 @@ def _copy(notebook, *, keep_solutions: bool, kind: str, page: str):
             cells.append(nbformat.v4.new_code_cell(stub, metadata={"student_stub": True}))
             continue
         cell.metadata.pop("student", None)
+        if cell.cell_type == "code" and (tagged or copier.inside) and fold:
+            cell.source = f"# @title {copier.solution} (open to read the code)\n" + cell.source
+            cell.metadata["cellView"] = "form"
         cells.append(cell)
     result.cells = cells
     result.metadata["hgf_tutorial"] = {"copy": kind, "page": page}
@@ -193,6 +223,16 @@ def student_copy(notebook, page: str = ""):
 def instructor_copy(notebook, page: str = ""):
     """The notebook with its solutions, directives turned into plain markdown."""
     return _copy(notebook, keep_solutions=True, kind="instructor", page=page)
+
+
+def folded_copy(notebook, page: str = ""):
+    """The notebook with its solutions folded as Colab folds them (see the module)."""
+    return _copy(notebook, keep_solutions=True, kind="folded", page=page, fold=True)
+
+
+def colab_copy_kind(page: str) -> str:
+    """Which copy of a page with solutions its Colab button opens: ``student`` or ``folded``."""
+    return "student" if "assignments" in page.split("/") else "folded"
 
 
 def colab_url(repository: str, branch: str, path: str) -> str:
