@@ -15,19 +15,20 @@ first appear) and ``trial`` (0 to ``T_max - 1``, ``T_max`` the longest
 participant's number of rows). Each participant's rows are sorted by the trial
 column and numbered from 0; shorter participants are padded at the end.
 
-==================== ====================== ==========================================
-variable             dims                   what
-==================== ====================== ==========================================
-``inputs``           (participant, trial)   0/1 int64; 0 where not observed
-``responses``        (participant, trial)   0/1 int64; 0 where not observed
-``observed_input``   (participant, trial)   bool; False for an outcome not shown
-                                            (aborted trial) and in padding
-``observed_response`` (participant, trial)  bool; False for a time-out and in padding
-``n_trials``         (participant)          int64, the participant's number of rows
-``source_trial``     (participant, trial)   the trial column's values, as float64,
-                                            NaN in padding
-one per covariate    (participant)          numeric, boolean or text/categorical
-==================== ====================== ==========================================
+======================= ====================== =======================================
+variable                dims                   what
+======================= ====================== =======================================
+``inputs``              (participant, trial)   0/1 int64; 0 where not observed
+``responses``           (participant, trial)   0/1 int64; 0 where not observed
+``observed_input``      (participant, trial)   bool; False for an outcome not shown
+                                               (aborted trial) and in padding
+``observed_response``   (participant, trial)   bool; False for a time-out and in
+                                               padding
+``n_trials``            (participant)          int64, the participant's number of rows
+``source_trial``        (participant, trial)   the trial column's values, as float64,
+                                               NaN in padding
+one per covariate       (participant)          numeric, boolean or text/categorical
+======================= ====================== =======================================
 
 Attributes: ``participant_column``, ``trial_column``, ``input_column``,
 ``response_column`` (the table's column names), ``covariates`` (list of names) and
@@ -46,9 +47,16 @@ import numbers
 from collections.abc import Hashable, Sequence
 
 import arviz as az
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from hgf_tutorial import _validation as check
+from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.perception import response_probability
+from hgf_tutorial.simulate import _population, load_inputs
 
 #: Names of the dataset's own variables and dims; a covariate may not take them.
 RESERVED_NAMES = (
@@ -657,3 +665,269 @@ def _align_participants(posterior: xr.Dataset, data: xr.Dataset) -> xr.Dataset:
         f"`idata`'s participants ({_show_list(fit_labels, 5)}) are not `data`'s "
         f"({_show_list(data_labels, 5)}): pass the dataset the model was fitted to."
     )
+
+
+# --- a realistic simulated study -------------------------------------------------------
+
+#: The two counterbalanced orders of the task's sequence.
+SCHEDULES = ("A", "B")
+
+#: The study's covariates, in the order :func:`simulate_study` stores them.
+STUDY_COVARIATES = ("group", "age", "schedule")
+
+
+def schedule_inputs(inputs, schedule: str) -> np.ndarray:
+    """The task's sequence in one of the two counterbalanced orders.
+
+    Parameters
+    ----------
+    inputs : array, shape (n_trials,)
+        The task's 0/1 sequence.
+    schedule : {"A", "B"}
+        ``"A"``: the sequence as it is; ``"B"``: its second half first, then its
+        first half (for an odd length, the longer half is the second).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_trials,), dtype int64
+    """
+    inputs = np.asarray(inputs, dtype=np.int64)
+    if schedule == "A":
+        return inputs.copy()
+    if schedule == "B":
+        half = inputs.shape[0] // 2
+        return np.concatenate([inputs[half:], inputs[:half]])
+    raise ValueError(f"`schedule` must be one of {SCHEDULES}, got {schedule!r}.")
+
+
+def simulate_study(
+    n_participants: int = 24,
+    *,
+    seed: int = 2024,
+    family: str | Family = "hgf2",
+    inputs=None,
+    p_missed_response: float = 0.04,
+    p_aborted_trial: float = 0.03,
+    p_stop_early: float = 0.2,
+    min_trials: int = 100,
+    age_range: tuple[int, int] = (18, 65),
+    group_effect: dict | None = None,
+    population: dict | None = None,
+    log_temperature: tuple[float, float] = (0.5, 0.5),
+) -> xr.Dataset:
+    """Simulate a study with the gaps real data have, in :func:`from_dataframe`'s layout.
+
+    Participants ``sub-01``, ``sub-02``, ... answer the task's sequence in one of
+    two counterbalanced orders (:func:`schedule_inputs`; ``"A"``, ``"B"``,
+    ``"A"``, ... in turn) and belong to a group, ``"control"`` or ``"patient"``
+    (two of each in turn, so each group gets both orders equally often). On each
+    trial, independently:
+
+    - with probability ``p_aborted_trial`` the outcome is not shown (the input is
+      missing): the belief is not updated by it, but the participant still
+      answers from the belief they had before the trial;
+    - with probability ``p_missed_response`` the participant does not answer (a
+      time-out): the beliefs still learn from the outcome.
+
+    A fraction ``p_stop_early`` of the participants (on average) stop after a
+    random number of trials, between ``min_trials`` and one less than the full
+    sequence; the others do every trial.
+
+    Random draws come from ``numpy.random.default_rng(seed)``, participant by
+    participant: the perceptual parameters (as :func:`~hgf_tutorial.simulate_group`
+    draws them, from the family's population, shifted for patients by
+    ``group_effect``), log inverse temperature, age, whether and when the
+    participant stops, the aborted trials, the missed responses, then the
+    responses, ``P(1) = response_probability(belief, t)``.
+
+    Parameters
+    ----------
+    n_participants : int
+        Number of participants (at least 1).
+    seed : int
+        Seed of :func:`numpy.random.default_rng`.
+    family : {"hgf2", "hgf3", "rw"} or Family
+        The participants' perceptual model.
+    inputs : array, shape (n_trials,), optional
+        The task's 0/1 sequence; defaults to :func:`~hgf_tutorial.load_inputs`
+        (320 trials).
+    p_missed_response, p_aborted_trial : float in [0, 1)
+        Per-trial probabilities of a time-out and of an outcome not shown.
+    p_stop_early : float in [0, 1]
+        Probability that a participant stops before the end.
+    min_trials : int
+        The fewest trials an early stopper does (at least 2, fewer than the
+        sequence's length).
+    age_range : (low, high)
+        Ages are whole years drawn uniformly from ``low`` to ``high`` inclusive.
+    group_effect : dict, optional
+        Shift of the patients' population mean, by parameter name, on the link
+        scale (e.g. ``{"volatility": 1.0}``; ``"inverse_temperature"`` shifts the
+        log inverse temperature). By default the groups do not differ.
+    population : dict, optional
+        ``(mean, sd)`` per perceptual parameter, as in
+        :func:`~hgf_tutorial.simulate_group`.
+    log_temperature : (mean, sd)
+        Population of log(inverse temperature).
+
+    Returns
+    -------
+    xarray.Dataset
+        :func:`from_dataframe`'s layout, dims ``participant`` (labels
+        ``"sub-01"``, ...) and ``trial`` (the sequence's length), with the
+        covariates ``group``, ``age`` and ``schedule`` and trial numbers 1, 2, ...
+        in ``source_trial``; plus the true parameters (``tonic_volatility`` for
+        ``"hgf2"``, named as in ``simulate_group``; ``inverse_temperature``) per
+        participant and ``expected_mean`` (participant, trial), the belief before
+        each trial (NaN after a participant's last trial). :func:`to_dataframe`
+        writes it as a task would export it.
+    """
+    family = get_family(family)
+    n_participants = check.positive_int(n_participants, "n_participants")
+    if inputs is None:
+        inputs = load_inputs()
+    task = check.as_binary_array(inputs, "inputs", ndim=(1,)).astype(np.int64)
+    n_task = task.shape[0]
+    p_missed_response = _probability(p_missed_response, "p_missed_response")
+    p_aborted_trial = _probability(p_aborted_trial, "p_aborted_trial")
+    p_stop_early = _probability(p_stop_early, "p_stop_early", closed=True)
+    min_trials = check.positive_int(min_trials, "min_trials", minimum=2)
+    if p_stop_early > 0 and min_trials >= n_task:
+        raise ValueError(
+            f"`min_trials` must be less than the sequence's {n_task} trials, got {min_trials}."
+        )
+    age_low, age_high = _age_range(age_range)
+    log_temperature = check.normal_spec(log_temperature, "log_temperature")
+    defaults = {p.name: p.population for p in family.parameters}
+    base = _population(family, defaults.get("volatility", (-4.0, 1.0)), population)
+    effect = _group_effect(group_effect, family)
+
+    rng = np.random.default_rng(seed)
+    width = max(2, len(str(n_participants)))
+    labels = np.array([f"sub-{i + 1:0{width}d}" for i in range(n_participants)], dtype=object)
+    schedules = np.array([SCHEDULES[i % 2] for i in range(n_participants)], dtype=object)
+    groups = np.array(
+        ["control" if i % 4 < 2 else "patient" for i in range(n_participants)], dtype=object
+    )
+    parameters = {p.name: np.empty(n_participants) for p in family.parameters}
+    temperatures = np.empty(n_participants)
+    ages = np.empty(n_participants, dtype=np.int64)
+    n_trials = np.full(n_participants, n_task, dtype=np.int64)
+    shown = np.empty((n_participants, n_task), dtype=bool)
+    answered = np.empty((n_participants, n_task), dtype=bool)
+    sequences = np.stack([schedule_inputs(task, s) for s in schedules])
+    uniforms = np.empty((n_participants, n_task))
+    for i in range(n_participants):
+        shift = effect if groups[i] == "patient" else {}
+        spec = {name: (mean + shift.get(name, 0.0), sd) for name, (mean, sd) in base.items()}
+        for name, value in family.draw_parameters(rng, spec).items():
+            parameters[name][i] = value
+        log_t_mean = log_temperature[0] + shift.get("inverse_temperature", 0.0)
+        temperatures[i] = np.exp(rng.normal(log_t_mean, log_temperature[1]))
+        ages[i] = rng.integers(age_low, age_high + 1)
+        if rng.random() < p_stop_early:
+            n_trials[i] = rng.integers(min_trials, n_task)
+        shown[i] = rng.random(n_task) >= p_aborted_trial
+        answered[i] = rng.random(n_task) >= p_missed_response
+        uniforms[i] = rng.random(n_task)
+
+    within = np.arange(n_task)[None, :] < n_trials[:, None]
+    observed_input = shown & within
+    observed_response = answered & within
+    inputs_grid = np.where(observed_input, sequences, 0).astype(np.int64)
+    beliefs = _study_beliefs(family, parameters, inputs_grid, observed_input)
+    probabilities = np.asarray(response_probability(beliefs, temperatures[:, None]))
+    responses = np.where(observed_response, uniforms < probabilities, 0).astype(np.int64)
+    scored = (observed_response[:, 1:]).any(axis=1)
+    if not scored.all():
+        raise ValueError(
+            f"`p_missed_response` = {p_missed_response} left participant(s) "
+            f"{_show_list(labels[~scored])} without a scored response; lower it."
+        )
+
+    grid_dims = ("participant", "trial")
+    source_trial = np.where(within, np.arange(1, n_task + 1, dtype=np.float64), np.nan)
+    text = {"source_dtype": "str"}
+    study = xr.Dataset(
+        {
+            "inputs": (grid_dims, inputs_grid),
+            "responses": (grid_dims, responses),
+            "observed_input": (grid_dims, observed_input),
+            "observed_response": (grid_dims, observed_response),
+            "n_trials": ("participant", n_trials),
+            "source_trial": (grid_dims, source_trial),
+            "group": ("participant", groups, text),
+            "age": ("participant", ages, {"source_dtype": "int64"}),
+            "schedule": ("participant", schedules, text),
+            **{p.data_name: ("participant", parameters[p.name]) for p in family.parameters},
+            "inverse_temperature": ("participant", temperatures),
+            "expected_mean": (grid_dims, np.where(within, beliefs, np.nan)),
+        },
+        coords={"participant": labels, "trial": np.arange(n_task, dtype=np.int64)},
+        attrs={
+            "participant_column": "participant",
+            "trial_column": "trial",
+            "input_column": "input",
+            "response_column": "response",
+            "covariates": list(STUDY_COVARIATES),
+            "source_trial_dtype": "int64",
+            "seed": seed,
+            "family": family.name,
+            "p_missed_response": p_missed_response,
+            "p_aborted_trial": p_aborted_trial,
+            "p_stop_early": p_stop_early,
+            "min_trials": min_trials,
+            **{f"{name}_population": spec for name, spec in base.items()},
+            "log_temperature_population": log_temperature,
+            **{f"{name}_patient_shift": value for name, value in effect.items()},
+        },
+    )
+    # the trial dim ends with the longest participant, as from_dataframe's does
+    return study.isel(trial=slice(0, int(n_trials.max())))
+
+
+def _study_beliefs(family, parameters, inputs, observed) -> np.ndarray:
+    """Every participant's belief before each trial, shape (n_participants, n_trials)."""
+    beliefs = jax.jit(jax.vmap(family.beliefs))
+    params = {name: jnp.asarray(values) for name, values in parameters.items()}
+    return np.asarray(beliefs(params, jnp.asarray(inputs), jnp.asarray(observed, dtype=int)))
+
+
+def _probability(value, name: str, *, closed: bool = False) -> float:
+    upper = "1]" if closed else "1)"
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = 0 <= value <= 1 if closed else 0 <= value < 1
+    if not ok:
+        raise ValueError(f"`{name}` must be a probability in [0, {upper}, got {value!r}.")
+    return value
+
+
+def _age_range(value) -> tuple[int, int]:
+    try:
+        low, high = value
+    except (TypeError, ValueError):
+        raise ValueError(f"`age_range` must be a (low, high) pair, got {value!r}.") from None
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (low, high)):
+        raise ValueError(f"`age_range` must hold whole years, got {value!r}.")
+    if not 0 <= low <= high:
+        raise ValueError(f"`age_range` must be (low, high) with 0 <= low <= high, got {value!r}.")
+    return int(low), int(high)
+
+
+def _group_effect(value, family: Family) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"`group_effect` must be a dict of shifts, got {value!r}.")
+    allowed = [*family.parameter_names, "inverse_temperature"]
+    effect = {}
+    for name, shift in value.items():
+        if name not in allowed:
+            raise ValueError(
+                f"`group_effect` has {name!r}, which is not a parameter of family "
+                f"{family.name!r}; it may shift {allowed}."
+            )
+        effect[name] = float(check.finite_array(shift, f"group_effect[{name!r}]"))
+    return effect

@@ -598,3 +598,222 @@ def test_participant_estimates_errors(fit_and_data):
 
 def test_module_constants():
     assert set(htdata.RESERVED_NAMES) >= {"inputs", "responses", "n_trials"}
+
+
+# --- simulate_study ---------------------------------------------------------------------
+
+
+def masked_hgf2_beliefs(omega_2, inputs, observed):
+    """Two-level binary HGF belief before each trial; no update where not observed."""
+    mu2, pi2 = 0.0, 1.0
+    beliefs = []
+    for u, seen in zip(inputs, observed, strict=True):
+        pi2_hat = 1.0 / (1.0 / pi2 + math.exp(omega_2))
+        m1 = 1.0 / (1.0 + math.exp(-mu2))
+        beliefs.append(m1)
+        if seen:
+            pi2 = pi2_hat + m1 * (1.0 - m1)
+            mu2 = mu2 + (u - m1) / pi2
+        else:
+            pi2 = pi2_hat
+    return np.array(beliefs)
+
+
+@pytest.fixture(scope="module")
+def study():
+    return htdata.simulate_study(
+        16, seed=7, p_missed_response=0.05, p_aborted_trial=0.05, p_stop_early=0.5
+    )
+
+
+def test_study_layout(study):
+    assert study.sizes == {"participant": 16, "trial": 320}
+    assert list(study["participant"].values) == [f"sub-{i:02d}" for i in range(1, 17)]
+    assert study.attrs["covariates"] == ["group", "age", "schedule"]
+    for name in ("inputs", "responses"):
+        assert study[name].dtype == np.int64
+        assert set(np.unique(study[name].values)) <= {0, 1}
+    for name in ("observed_input", "observed_response"):
+        assert study[name].dtype == bool
+    assert {"tonic_volatility", "inverse_temperature", "expected_mean"} <= set(study.data_vars)
+    assert (study["inverse_temperature"] > 0).all()
+    assert ((study["age"] >= 18) & (study["age"] <= 65)).all()
+    # both groups see both schedules
+    table = study[["group", "schedule"]].to_dataframe()
+    assert table.groupby(["group", "schedule"]).size().to_dict() == {
+        ("control", "A"): 4,
+        ("control", "B"): 4,
+        ("patient", "A"): 4,
+        ("patient", "B"): 4,
+    }
+
+
+def test_study_gaps_are_where_the_masks_say(study):
+    n_trials = study["n_trials"].values
+    within = np.arange(320)[None, :] < n_trials[:, None]
+    observed_input = study["observed_input"].values
+    observed_response = study["observed_response"].values
+    # every kind of gap is there, and only inside each participant's trials
+    assert (~observed_input & within).sum() > 100
+    assert (~observed_response & within).sum() > 100
+    assert (observed_input & observed_response & within).sum() > 0.8 * within.sum()
+    assert not (observed_input & ~within).any()
+    assert not (observed_response & ~within).any()
+    assert (study["inputs"].values[~observed_input] == 0).all()
+    assert (study["responses"].values[~observed_response] == 0).all()
+    assert np.isnan(study["source_trial"].values[~within]).all()
+    assert np.isnan(study["expected_mean"].values[~within]).all()
+    # the rates are near the asked probabilities
+    assert abs((~observed_input[within]).mean() - 0.05) < 0.01
+    assert abs((~observed_response[within]).mean() - 0.05) < 0.01
+    # and the table written out has <NA> exactly there
+    frame = to_dataframe(study)
+    assert len(frame) == n_trials.sum()
+    np.testing.assert_array_equal(frame["input"].isna(), ~observed_input[within])
+    np.testing.assert_array_equal(frame["response"].isna(), ~observed_response[within])
+    np.testing.assert_array_equal(
+        frame["trial"], np.concatenate([np.arange(1, n + 1) for n in n_trials])
+    )
+
+
+def test_study_early_stoppers(study):
+    n_trials = study["n_trials"].values
+    stopped = n_trials < 320
+    assert 3 <= stopped.sum() <= 13  # half of 16 on average
+    assert (n_trials[stopped] >= 100).all()
+    short = htdata.simulate_study(6, seed=1, p_stop_early=1.0, min_trials=150)
+    assert (short["n_trials"] >= 150).all() and (short["n_trials"] < 320).all()
+    # the trial dim ends with the longest participant
+    assert short.sizes["trial"] == int(short["n_trials"].max())
+    never = htdata.simulate_study(4, seed=1, p_stop_early=0.0)
+    assert (never["n_trials"] == 320).all()
+
+
+def test_study_schedules(study):
+    task = ht.load_inputs()
+    swapped = np.concatenate([task[160:], task[:160]])
+    assert not np.array_equal(task, swapped)
+    for label in study["participant"].values:
+        p = study.sel(participant=label)
+        n = int(p["n_trials"])
+        expected = task if p["schedule"].item() == "A" else swapped
+        seen = p["observed_input"].values[:n]
+        np.testing.assert_array_equal(p["inputs"].values[:n][seen], expected[:n][seen])
+    assert list(study["schedule"].values[:4]) == ["A", "B", "A", "B"]
+    np.testing.assert_array_equal(htdata.schedule_inputs(task, "B"), swapped)
+    with pytest.raises(ValueError, match="`schedule` must be one of"):
+        htdata.schedule_inputs(task, "C")
+
+
+def test_study_beliefs_skip_aborted_trials(study):
+    checked_after_abort = 0
+    for label in study["participant"].values:
+        p = study.sel(participant=label)
+        n = int(p["n_trials"])
+        inputs = p["inputs"].values[:n]
+        observed = p["observed_input"].values[:n]
+        omega = float(p["tonic_volatility"])
+        expected = masked_hgf2_beliefs(omega, inputs, observed)
+        np.testing.assert_allclose(p["expected_mean"].values[:n], expected, rtol=0, atol=1e-10)
+        # after an aborted trial, the belief is the prediction: not what it would be
+        # had the outcome been shown
+        aborted = np.flatnonzero(~observed[:-1])
+        if aborted.size:
+            t = int(aborted[0])
+            shown = observed.copy()
+            shown[t] = True
+            as_if_seen = masked_hgf2_beliefs(omega, inputs, shown)
+            assert abs(expected[t + 1] - as_if_seen[t + 1]) > 1e-4
+            checked_after_abort += 1
+    assert checked_after_abort >= 10
+
+
+def test_study_responses_follow_the_beliefs():
+    study = htdata.simulate_study(30, seed=3)
+    scored = study["observed_response"].values
+    p1 = np.asarray(
+        ht.response_probability(
+            np.nan_to_num(study["expected_mean"].values, nan=0.5),
+            study["inverse_temperature"].values[:, None],
+        )
+    )
+    y = study["responses"].values
+    # the average response matches the average probability (binomial s.e. about 0.003)
+    assert abs(y[scored].mean() - p1[scored].mean()) < 0.015
+    # and answers of 1 come where P(1) is high
+    assert p1[scored & (y == 1)].mean() - p1[scored & (y == 0)].mean() > 0.2
+
+
+def test_study_is_reproducible():
+    a = htdata.simulate_study(5, seed=11)
+    b = htdata.simulate_study(5, seed=11)
+    c = htdata.simulate_study(5, seed=12)
+    xr.testing.assert_identical(a, b)
+    assert not a["responses"].equals(c["responses"])
+
+
+def test_study_round_trips_through_a_csv(tmp_path, study):
+    path = tmp_path / "study.csv"
+    to_dataframe(study).to_csv(path, index=False)
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == [
+        "participant",
+        "trial",
+        "input",
+        "response",
+        "group",
+        "age",
+        "schedule",
+    ]
+    again = from_dataframe(frame, covariates=["group", "age", "schedule"])
+    data_part = study[list(again.data_vars)]
+    data_part.attrs = {key: study.attrs[key] for key in again.attrs}
+    xr.testing.assert_identical(again, data_part)
+
+
+def test_study_group_effect():
+    shifted = htdata.simulate_study(40, seed=5, group_effect={"volatility": 3.0})
+    patients = shifted["group"] == "patient"
+    difference = float(
+        shifted["tonic_volatility"].where(patients).mean()
+        - shifted["tonic_volatility"].where(~patients).mean()
+    )
+    assert 2.0 < difference < 4.0
+    plain = htdata.simulate_study(40, seed=5)
+    difference = float(
+        plain["tonic_volatility"].where(patients).mean()
+        - plain["tonic_volatility"].where(~patients).mean()
+    )
+    assert abs(difference) < 1.0
+
+
+@pytest.mark.parametrize("family", ["hgf3", "rw"])
+def test_study_other_families(family):
+    study = htdata.simulate_study(4, seed=2, family=family)
+    names = {"hgf3": ["tonic_volatility", "tonic_volatility_3"], "rw": ["learning_rate"]}
+    for name in names[family]:
+        assert study[name].dims == ("participant",)
+    assert "tonic_volatility" not in study or family == "hgf3"
+    belief = study["expected_mean"].values
+    within = ~np.isnan(belief)
+    assert ((belief[within] > 0) & (belief[within] < 1)).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_participants": 0}, "`n_participants` must be at least 1"),
+        ({"p_missed_response": 1.0}, r"`p_missed_response` must be a probability in \[0, 1\)"),
+        ({"p_aborted_trial": -0.1}, r"`p_aborted_trial` must be a probability in \[0, 1\)"),
+        ({"p_stop_early": 1.5}, r"`p_stop_early` must be a probability in \[0, 1\]"),
+        ({"min_trials": 320}, "`min_trials` must be less than the sequence's 320 trials"),
+        ({"min_trials": 1}, "`min_trials` must be at least 2"),
+        ({"age_range": (40, 20)}, "`age_range` must be"),
+        ({"group_effect": {"learning_rate": 1.0}}, "`group_effect` has 'learning_rate'"),
+        ({"family": "hgf9"}, "`family` must be one of"),
+        ({"inputs": [0, 1, 2]}, "`inputs` must contain only 0 and 1"),
+    ],
+)
+def test_study_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        htdata.simulate_study(**{"n_participants": 4, **kwargs})
