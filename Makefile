@@ -12,7 +12,7 @@ SOURCES := $(shell find hgf_tutorial -name '*.py' | sort)
 # when they change, and jupyter-cache only sees code cells
 RESULTS := $(sort $(wildcard benchmarks/results/*.csv benchmarks/results/*.json))
 
-.PHONY: install system-deps notebooks test unit lint nbval book clean format bench
+.PHONY: install system-deps notebooks test unit lint nbval book clean format bench colab-check
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,13 @@ book: install notebooks
 	   rm -rf _build/.jupyter_cache; echo "$$key" > _build/.module-key; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	$(BIN)/python scripts/check_site.py _build/html
+
+# Every page's Colab notebook, run as a student runs it: a fresh Colab-like venv under
+# _build/colab-check (newer JAX, older NumPy and PyMC preinstalled), the notebooks' own
+# install cell pointed at this checkout, every notebook in quick mode. Several minutes
+# and a second environment, so not part of `make test` (scripts/colab_check.py).
+colab-check: $(STAMP)
+	$(BIN)/python scripts/colab_check.py --python $(PYTHON)
 
 # Timing and memory studies (benchmarks/README.md): rewrites every table and plot in
 # benchmarks/results/, which the "Scaling up" page reads. About 12 minutes on 2 cores.

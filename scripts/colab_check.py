@@ -290,6 +290,105 @@ def check_outputs(name: str, report: dict, *, student: bool) -> list[str]:
     return problems
 
 
+def installed_by_cell(source: str) -> list[str]:
+    """Names of the packages that an install cell's ``%pip install`` lines name."""
+    names = []
+    for line in source.splitlines():
+        line = line.strip()
+        if not line.startswith("%pip install"):
+            continue
+        words = re.findall(r'"[^"]*"|\S+', line)[2:]
+        skip = False
+        for word in words:
+            word = word.strip('"')
+            if skip:
+                skip = False
+                continue
+            if word in ("-c", "-r", "--constraint", "--requirement"):
+                skip = True
+                continue
+            if word.startswith("-"):
+                continue
+            names.append(canonical(re.split(r"[\s@=<>!~\[;]", word, maxsplit=1)[0]))
+    return names
+
+
+def imported_modules(notebook) -> set[str]:
+    """Top-level modules a notebook's code imports, outside ``try: ... except ImportError``.
+
+    IPython magics count too: ``%load_ext name`` imports ``name``; other magic
+    and shell lines are skipped.
+    """
+    import ast
+
+    found = set()
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = []
+        for line in cell.source.split("\n"):
+            bare = line.strip()
+            if bare.startswith("%load_ext "):
+                found.add(bare.split()[1].split(".")[0])
+            # magics and shell lines: keep the indentation valid, drop the command
+            lines.append(
+                line[: len(line) - len(line.lstrip())] + "pass"
+                if bare[:1] in "%!" and bare
+                else line
+            )
+        tree = ast.parse("\n".join(lines))
+        guarded = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Try) and any(
+                isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                for h in node.handlers
+            ):
+                guarded |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+        for node in ast.walk(tree):
+            if id(node) in guarded:
+                continue
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def colab_modules(root: Path, extra: list[str]) -> set[str]:
+    """Modules a notebook may import in Colab after its install cell.
+
+    The standard library, this package, and the modules of every distribution
+    in the dependency tree of the package's declared dependencies
+    (``pyproject.toml``) and of ``extra`` (what the install cell names), as
+    installed in the running environment.
+    """
+    import tomllib
+    from importlib.metadata import PackageNotFoundError, packages_distributions, requires
+
+    from packaging.requirements import Requirement
+
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    todo = [Requirement(r).name for r in declared] + list(extra)
+    tree: set[str] = set()
+    while todo:
+        name = canonical(todo.pop())
+        if name in tree:
+            continue
+        tree.add(name)
+        try:
+            needs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        for need in map(Requirement, needs):
+            if need.marker is None or need.marker.evaluate({"extra": ""}):
+                todo.append(need.name)
+    modules = set(sys.stdlib_module_names) | {"hgf_tutorial"}
+    for module, owners in packages_distributions().items():
+        if any(canonical(owner) in tree for owner in owners):
+            modules.add(module)
+    return modules
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="checkout to check")

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
@@ -51,6 +52,10 @@ def test_every_code_page_links_colab_to_a_built_notebook(built_site):
         hrefs = links[notebook.stem]
         assert hrefs, notebook.stem
         assert all(h.endswith(f"/book/{notebook.stem}.ipynb") for h in hrefs)
+    # the assignment's button opens its student copy
+    study = nbformat.read(ROOT / "book" / "assignments" / "study.ipynb", as_version=4)
+    assert study.metadata["hgf_tutorial"]["copy"] == "student"
+    assert links["assignments/study"][0].endswith("/book/assignments/study.ipynb")
 
 
 def test_site_check_catches_a_link_to_markdown(tmp_path):
@@ -65,6 +70,26 @@ def test_site_check_catches_a_link_to_markdown(tmp_path):
     found = check_site.problems(tmp_path / "html")
     assert any("does not name a notebook" in line for line in found)
     assert any("book/nope.ipynb, which the build did not make" in line for line in found)
+
+
+def test_site_check_catches_a_colab_notebook_that_shows_solutions(tmp_path):
+    """The built site's links open the folded or student copy; the instructor copy
+    (solutions in plain sight) must be refused, for a chapter and the assignment."""
+    subprocess.run([sys.executable, "scripts/build_notebooks.py"], cwd=ROOT, check=True)
+    html = tmp_path / "html" / "book"
+    (html / "assignments").mkdir(parents=True)
+    base = "https://colab.research.google.com/github/o/r/blob/colab/"
+    pages = {"loo": "book/loo.ipynb", "assignments/study": "book/assignments/study.ipynb"}
+    for name, target in pages.items():
+        (html / f"{name}.html").write_text(f'<a href="{base}{target}">x</a>')
+    assert check_site.problems(tmp_path / "html") == []
+    for name in pages:
+        target = f"book/_generated/instructor/{name}.ipynb"
+        (html / f"{name}.html").write_text(f'<a href="{base}{target}">x</a>')
+    found = check_site.problems(tmp_path / "html")
+    for name in pages:
+        assert any(line.startswith(f"{name}: ") and "solution code shown" in line for line in found)
+    assert any("solution text shown" in line for line in found)
 
 
 def test_install_cell_is_pinned_to_the_commit():
