@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     print("preinstalled:", {n: before.get(n) for n in [*PINNED, "pandas", "matplotlib", *KERNEL]})
 
     package = package_source(root, work / "source")
-    env = {**os.environ, "HGF_TUTORIAL_QUICK": "1", "PYTHONWARNINGS": "default"}
+    env = {**os.environ, "HGF_TUTORIAL_QUICK": "1"}
     env.pop("VIRTUAL_ENV", None)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     pages = notebooks_to_run(root)
