@@ -19,12 +19,16 @@ from hgf_tutorial.likelihood import (  # noqa: E402
     pointwise_logp,
 )
 from hgf_tutorial.loo import add_log_likelihood  # noqa: E402
-from hgf_tutorial.model import build_group_model  # noqa: E402
+from hgf_tutorial.model import build_group_model, observe_responses  # noqa: E402
 from hgf_tutorial.perception import (  # noqa: E402
     belief_trajectory,
     response_probability,
 )
-from hgf_tutorial.predictive import posterior_predictive, simulate_sticky_group  # noqa: E402
+from hgf_tutorial.predictive import (  # noqa: E402
+    posterior_predictive,
+    replicate_sequences,
+    simulate_sticky_group,
+)
 from hgf_tutorial.recovery import simulate_responses_for, spread_parameters  # noqa: E402
 from hgf_tutorial.sampling import is_quick, sample  # noqa: E402
 from hgf_tutorial.simulate import load_inputs, load_participant, simulate_group  # noqa: E402
@@ -41,9 +45,11 @@ __all__ = [
     "is_quick",
     "load_inputs",
     "load_participant",
+    "observe_responses",
     "participant_logp",
     "pointwise_logp",
     "posterior_predictive",
+    "replicate_sequences",
     "response_probability",
     "sample",
     "simulate_group",

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
-import pytensor.tensor as pt
 import xarray as xr
 
 from hgf_tutorial.simulate import simulate_group
@@ -79,11 +77,11 @@ def assignment_data(variant: str | None = None) -> xr.Dataset:
 
 
 def observe_responses(volatility, inverse_temperature, data, *, name: str = "responses"):
-    """Add the HGF likelihood of the observed responses to the model being built.
+    """Add the two-level HGF likelihood of the observed responses to the model being built.
 
-    Call it inside ``with pm.Model(...)``; it is the ``CustomDist`` of
-    :func:`hgf_tutorial.build_group_model`, so any prior structure can be put in
-    front of the same likelihood.
+    The course's short name for :func:`hgf_tutorial.model.observe_responses` with
+    the two-level HGF: call it inside ``with pm.Model(...)`` to put any prior
+    structure in front of the likelihood of :func:`hgf_tutorial.build_group_model`.
 
     Parameters
     ----------
@@ -92,36 +90,17 @@ def observe_responses(volatility, inverse_temperature, data, *, name: str = "res
     inverse_temperature : tensor, shape (n_participants,) or scalar
         Each participant's inverse temperature, or one shared by everybody.
     data : xarray.Dataset
-        ``responses`` (participant, trial) and ``inputs`` (trial).
+        ``responses`` (participant, trial) and ``inputs`` (trial) or (participant,
+        trial), with masks where some trials have gaps.
     name : str
         Name of the observed variable.
 
     Returns
     -------
     TensorVariable
-        The observed variable, with dims ``("participant", "trial")``.
+        The observed variable, one entry per scored response (see
+        :func:`hgf_tutorial.model.observe_responses`).
     """
-    import pymc as pm
+    from hgf_tutorial.model import observe_responses as observe
 
-    from hgf_tutorial.model import _check_data, _make_logp, simulate_responses
-
-    model = pm.modelcontext(None)
-    responses, inputs = _check_data(data)
-    n_participants, n_trials = responses.shape
-    if "participant" not in model.coords:
-        model.add_coord("participant", np.arange(n_participants))
-    if "trial" not in model.coords:
-        model.add_coord("trial", np.arange(n_trials))
-    inverse_temperature = pt.broadcast_to(pt.as_tensor(inverse_temperature), (n_participants,))
-    return pm.CustomDist(
-        name,
-        volatility,
-        inverse_temperature,
-        pt.as_tensor(np.broadcast_to(inputs, responses.shape).astype(float)),
-        logp=_make_logp(n_participants, n_trials),
-        random=simulate_responses,
-        signature="(),(),(t)->(t)",
-        dtype="int64",
-        observed=responses,
-        dims=("participant", "trial"),
-    )
+    return observe(data, {"volatility": volatility}, inverse_temperature, name=name)

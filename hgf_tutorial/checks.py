@@ -327,17 +327,23 @@ def check_model(
         )
     rv = observed["responses"]
     values = np.asarray(model.rvs_to_values[rv].eval())
-    if values.shape != responses.shape:
-        if values.shape == responses.shape[::-1]:
+    from hgf_tutorial.model import observations
+
+    layout = observations(data)
+    scored = layout.responses[layout.index]
+    if values.shape != scored.shape:
+        if values.shape in (responses.shape, responses.shape[::-1]):
             _fail(
-                f"your observed responses have shape {values.shape}, the data "
-                f"{responses.shape} (participant, trial): they are transposed."
+                f"your observed responses have shape {values.shape}, every trial of the "
+                f"data {responses.shape} (participant, trial); the likelihood scores "
+                f"{scored.size} of them (answered, first trials left out): observe "
+                "them with ht.observe_responses."
             )
         _fail(
-            f"your observed responses have shape {values.shape}, the data have "
-            f"{responses.shape} (participant, trial)."
+            f"your observed responses have shape {values.shape}; the data have "
+            f"{scored.size} scored responses (participant, trial) {responses.shape}."
         )
-    if not np.array_equal(values, responses):
+    if not np.array_equal(values, scored):
         _fail(
             "your observed responses are not this dataset's responses: did you pass "
             "another dataset, or reorder the participants?"

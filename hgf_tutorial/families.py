@@ -38,7 +38,7 @@ from jax.lax import scan
 from pyhgf.model import Network
 from scipy.special import expit
 
-from hgf_tutorial.perception import belief_trajectory, finalise, two_level_nodes
+from hgf_tutorial.perception import belief_trajectory, finalise, scan_inputs, two_level_nodes
 
 #: Prior mean and precision of the third level (pyhgf's defaults). With mean 0
 #: the volatility of level 2 starts at about exp(omega_2 + 1/2), close to the
@@ -105,10 +105,12 @@ class Family:
     parameters : tuple of Parameter
         The perceptual parameters, in the order the model creates them.
     beliefs : callable
-        ``beliefs(params, inputs) -> m``: ``params`` maps each parameter name to
-        a scalar, ``inputs`` has shape (n_trials,), ``m`` (n_trials,) is the
-        belief that ``u = 1`` before each trial (``m[0]`` is the prior). Written
-        in JAX, so it works under ``jit``, ``vmap`` and ``grad``.
+        ``beliefs(params, inputs, observed=None) -> m``: ``params`` maps each
+        parameter name to a scalar, ``inputs`` has shape (n_trials,), ``observed``
+        (n_trials,) is 1 where the input was shown and 0 where not (no update on
+        that trial), ``m`` (n_trials,) is the belief that ``u = 1`` before each
+        trial (``m[0]`` is the prior). Written in JAX, so it works under ``jit``,
+        ``vmap`` and ``grad``.
     """
 
     name: str
@@ -166,7 +168,7 @@ def _build_three_level_binary_hgf() -> Network:
     return finalise(network)
 
 
-def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs) -> dict:
+def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs, observed=None) -> dict:
     """Every node's states on every trial of the three-level binary HGF.
 
     Parameters
@@ -175,6 +177,9 @@ def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs) -> di
         omega_2 and omega_3.
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
+    observed : array, shape (n_trials,), optional
+        1 where the outcome was shown, 0 where not (no update on that trial); see
+        :func:`~hgf_tutorial.belief_trajectory`.
 
     Returns
     -------
@@ -183,18 +188,14 @@ def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs) -> di
         (n_trials,), e.g. ``[2]["mean"]``, the level-3 mean after each trial.
     """
     network = three_level_binary_hgf()
-    inputs = jnp.asarray(inputs, dtype=float)
     attributes = {key: dict(value) for key, value in network.attributes.items()}
     attributes[1]["tonic_volatility"] = jnp.asarray(tonic_volatility, dtype=float)
     attributes[2]["tonic_volatility"] = jnp.asarray(tonic_volatility_3, dtype=float)
-    n_trials = inputs.shape[0]
-    ones = jnp.ones(n_trials)
-    scan_inputs = ((inputs[:, None],), (jnp.ones(n_trials, dtype=int),), ones, None)
-    _, trajectories = scan(network.scan_fn, attributes, scan_inputs)
+    _, trajectories = scan(network.scan_fn, attributes, scan_inputs(inputs, observed))
     return trajectories
 
 
-def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs):
+def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs, observed=None):
     """First-level belief before each trial of the three-level binary HGF.
 
     Parameters
@@ -205,20 +206,22 @@ def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs):
         omega_3, the tonic volatility of the third level.
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
+    observed : array, shape (n_trials,), optional
+        1 where the outcome was shown, 0 where not (no update on that trial).
 
     Returns
     -------
     jax.Array, shape (n_trials,)
         The first level's expected mean before each trial (``m[0] = 0.5``).
     """
-    trajectories = three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs)
+    trajectories = three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs, observed)
     return trajectories[0]["expected_mean"]
 
 
 # --- Rescorla-Wagner ----------------------------------------------------------------
 
 
-def rescorla_wagner_beliefs(learning_rate, inputs):
+def rescorla_wagner_beliefs(learning_rate, inputs, observed=None):
     """Rescorla-Wagner belief before each trial: ``v <- v + alpha (u - v)``.
 
     Parameters
@@ -227,6 +230,8 @@ def rescorla_wagner_beliefs(learning_rate, inputs):
         alpha in (0, 1).
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
+    observed : array, shape (n_trials,), optional
+        1 where the outcome was shown, 0 where not: there ``v`` stays as it was.
 
     Returns
     -------
@@ -234,28 +239,33 @@ def rescorla_wagner_beliefs(learning_rate, inputs):
         ``v[t]`` clipped to ``[1e-6, 1 - 1e-6]``, with ``v[0] = 0.5``.
     """
     alpha = jnp.asarray(learning_rate, dtype=float)
+    inputs = jnp.asarray(inputs, dtype=float)
+    shown = jnp.ones_like(inputs) if observed is None else jnp.asarray(observed, dtype=float)
 
-    def step(value, u):
-        return value + alpha * (u - value), value
+    def step(value, trial):
+        u, seen = trial
+        return value + seen * alpha * (u - value), value
 
     initial = jnp.asarray(RW_INITIAL_VALUE, dtype=float)
-    _, values = scan(step, initial, jnp.asarray(inputs, dtype=float))
+    _, values = scan(step, initial, (inputs, shown))
     return jnp.clip(values, BELIEF_CLIP, 1.0 - BELIEF_CLIP)
 
 
 # --- the registry -------------------------------------------------------------------
 
 
-def _hgf2_beliefs(params, inputs):
-    return belief_trajectory(params["volatility"], inputs)
+def _hgf2_beliefs(params, inputs, observed=None):
+    return belief_trajectory(params["volatility"], inputs, observed)
 
 
-def _hgf3_beliefs(params, inputs):
-    return three_level_belief_trajectory(params["volatility"], params["volatility_3"], inputs)
+def _hgf3_beliefs(params, inputs, observed=None):
+    return three_level_belief_trajectory(
+        params["volatility"], params["volatility_3"], inputs, observed
+    )
 
 
-def _rw_beliefs(params, inputs):
-    return rescorla_wagner_beliefs(params["learning_rate"], inputs)
+def _rw_beliefs(params, inputs, observed=None):
+    return rescorla_wagner_beliefs(params["learning_rate"], inputs, observed)
 
 
 #: omega_2 as in the tutorial's model: mu ~ Normal(-5, 5), sigma ~ HalfNormal(10).

@@ -7,22 +7,44 @@ import jax.numpy as jnp
 import numpy as np
 
 from hgf_tutorial import _validation as check
-from hgf_tutorial.families import get_family
-from hgf_tutorial.perception import belief_trajectory, log_response_probability
+from hgf_tutorial.families import HGF2, get_family
+from hgf_tutorial.perception import log_response_probability
 
 
-def _check_participant_args(tonic_volatility, inverse_temperature, responses, inputs):
-    if check.is_traced(tonic_volatility, inverse_temperature, responses, inputs):
+def _check_participant_args(tonic_volatility, inverse_temperature, responses, inputs, masks):
+    if check.is_traced(tonic_volatility, inverse_temperature, responses, inputs, *masks.values()):
         return
     check.finite_array(tonic_volatility, "tonic_volatility")
     check.positive_array(inverse_temperature, "inverse_temperature")
     responses = check.as_binary_array(responses, "responses", ndim=(1, 2))
     inputs = check.as_binary_array(inputs, "inputs", ndim=(1, 2))
     check.check_shapes_match(responses, inputs)
+    _check_masks(masks, responses.shape)
 
 
-def participant_logp(tonic_volatility, inverse_temperature, responses, inputs):
+def _check_masks(masks: dict, shape) -> None:
+    for name, mask in masks.items():
+        if mask is None:
+            continue
+        values = check.as_binary_array(mask, name, ndim=(len(shape),))
+        if values.shape != tuple(shape):
+            raise ValueError(
+                f"`{name}` must have the shape of `responses`, {tuple(shape)}, got {values.shape}."
+            )
+
+
+def participant_logp(
+    tonic_volatility,
+    inverse_temperature,
+    responses,
+    inputs,
+    *,
+    observed_response=None,
+    observed_input=None,
+):
     """Pointwise log p(responses | omega_2, t) for one participant.
+
+    The two-level HGF's case of :func:`family_logp`, with omega_2 as a number.
 
     Parameters
     ----------
@@ -34,6 +56,9 @@ def participant_logp(tonic_volatility, inverse_temperature, responses, inputs):
         The participant's 0/1 responses.
     inputs : array, shape (n_trials,)
         The 0/1 inputs the participant saw.
+    observed_response, observed_input : array, shape (n_trials,), optional
+        1 where the participant answered / saw the outcome, 0 where not (see
+        :func:`family_logp`); by default everything was observed.
 
     Returns
     -------
@@ -41,13 +66,13 @@ def participant_logp(tonic_volatility, inverse_temperature, responses, inputs):
         One log-probability per trial, the first trial dropped: its belief is the
         prior (0.5) whatever the parameters, so it only adds a constant, and a
         term that no parameter explains distorts leave-one-out estimates.
+        Unanswered trials contribute 0.
     """
-    _check_participant_args(tonic_volatility, inverse_temperature, responses, inputs)
-    belief = belief_trajectory(tonic_volatility, inputs)
-    log_p1, log_p0 = log_response_probability(belief, inverse_temperature)
-    responses = jnp.asarray(responses, dtype=float)
-    logp = jnp.where(responses == 1.0, log_p1, log_p0)
-    return logp[1:]
+    masks = {"observed_response": observed_response, "observed_input": observed_input}
+    _check_participant_args(tonic_volatility, inverse_temperature, responses, inputs, masks)
+    return _scored_trials(
+        HGF2, {"volatility": tonic_volatility}, inverse_temperature, responses, inputs, **masks
+    )
 
 
 def pointwise_logp(tonic_volatility, inverse_temperature, responses, inputs):
@@ -103,12 +128,24 @@ def group_logp(tonic_volatility, inverse_temperature, responses, inputs):
     return pointwise_logp(tonic_volatility, inverse_temperature, responses, inputs).sum()
 
 
-def family_logp(family, params, inverse_temperature, responses, inputs):
+def family_logp(
+    family,
+    params,
+    inverse_temperature,
+    responses,
+    inputs,
+    *,
+    observed_response=None,
+    observed_input=None,
+):
     """Pointwise log p(responses | parameters) for one participant, any model family.
 
-    The same response model as :func:`participant_logp` (which is this function
-    for ``family="hgf2"``), with the belief coming from the family's perceptual
-    model.
+    The belief before each trial comes from the family's perceptual model, the
+    response from the unit-square sigmoid with inverse temperature ``t``. Gaps
+    follow the conventions of real data: on a trial whose outcome was not shown
+    (``observed_input`` 0) the belief is not updated; a trial without an answer
+    (``observed_response`` 0) adds nothing, while the beliefs still learn from its
+    input.
 
     Parameters
     ----------
@@ -121,30 +158,45 @@ def family_logp(family, params, inverse_temperature, responses, inputs):
     inverse_temperature : float
         ``t > 0`` of the unit-square sigmoid response model.
     responses, inputs : array, shape (n_trials,)
-        The participant's 0/1 responses and the 0/1 inputs they saw.
+        The participant's 0/1 responses and the 0/1 inputs they saw (any number,
+        0 by convention, where the matching mask is 0).
+    observed_response, observed_input : array, shape (n_trials,), optional
+        1 where the participant answered / saw the outcome, 0 where not; by
+        default everything was observed.
 
     Returns
     -------
     jax.Array, shape (n_trials - 1,)
-        One log-probability per trial, the first trial dropped.
+        One log-probability per trial, the first trial dropped; 0 on the trials
+        without an answer.
     """
     family = get_family(family)
-    _check_family_args(family, params, inverse_temperature, responses, inputs)
-    belief = family.beliefs(params, inputs)
+    masks = {"observed_response": observed_response, "observed_input": observed_input}
+    _check_family_args(family, params, inverse_temperature, responses, inputs, masks)
+    return _scored_trials(family, params, inverse_temperature, responses, inputs, **masks)
+
+
+def _scored_trials(
+    family, params, inverse_temperature, responses, inputs, observed_response, observed_input
+):
+    """The body of :func:`family_logp`: belief, response model, answer, masks, first trial."""
+    belief = family.beliefs(params, inputs, observed_input)
     log_p1, log_p0 = log_response_probability(belief, inverse_temperature)
     responses = jnp.asarray(responses, dtype=float)
     logp = jnp.where(responses == 1.0, log_p1, log_p0)
+    if observed_response is not None:
+        logp = jnp.where(jnp.asarray(observed_response, dtype=bool), logp, 0.0)
     return logp[1:]
 
 
-def _check_family_args(family, params, inverse_temperature, responses, inputs):
+def _check_family_args(family, params, inverse_temperature, responses, inputs, masks):
     if not isinstance(params, dict) or set(params) != set(family.parameter_names):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
         raise ValueError(
             f"`params` must be a dict with the keys {list(family.parameter_names)} "
             f"for family {family.name!r}, got {got}."
         )
-    if check.is_traced(*params.values(), inverse_temperature, responses, inputs):
+    if check.is_traced(*params.values(), inverse_temperature, responses, inputs, *masks.values()):
         return
     for parameter in family.parameters:
         value = check.finite_array(params[parameter.name], parameter.name)
@@ -154,6 +206,85 @@ def _check_family_args(family, params, inverse_temperature, responses, inputs):
     responses = check.as_binary_array(responses, "responses", ndim=(1,))
     inputs = check.as_binary_array(inputs, "inputs", ndim=(1,))
     check.check_shapes_match(responses, inputs)
+    _check_masks(masks, responses.shape)
+
+
+def group_beliefs(family, params, inputs, observed_input):
+    """Every participant's belief before every trial: ``family.beliefs`` under ``jax.vmap``.
+
+    Parameters
+    ----------
+    family : Family
+    params : dict
+        Arrays of shape (n_participants,) by parameter name.
+    inputs, observed_input : array, shape (n_participants, n_trials)
+        The inputs each participant saw (0 where not shown) and 1/0 whether shown.
+
+    Returns
+    -------
+    jax.Array, shape (n_participants, n_trials)
+    """
+    return jax.vmap(family.beliefs)(params, inputs, observed_input)
+
+
+def forward_derivatives(per_participant):
+    """``per_participant`` differentiated in forward mode, one tangent per parameter kind.
+
+    Row ``i`` of the output depends only on participant ``i``'s parameters, so
+    the Jacobian with respect to each kind of parameter (omega_2, omega_3, alpha)
+    is zero except between a participant's own row and own parameter. One
+    forward pass that carries a tangent of ones for one kind gives, for every
+    participant and trial at once, the derivative of the output with respect to
+    that participant's parameter: two or three passes (one per kind, vectorised
+    with ``jax.vmap``) give every derivative, and nothing is stored for a
+    backward pass through the scan over trials. A :func:`jax.custom_vjp` then
+    answers reverse-mode requests (PyTensor's gradient, ``jax.grad`` of the
+    compiled model) by multiplying the cotangent with these derivatives and
+    summing over trials.
+
+    Parameters
+    ----------
+    per_participant : callable
+        ``(params, *data) -> (n_participants, ...)`` where ``params`` is an array
+        ``(n_participants,)`` or a dict of them; the data are not differentiated.
+
+    Returns
+    -------
+    callable
+        Same signature and values, differentiable with respect to ``params``.
+    """
+
+    def with_derivatives(params, data):
+        leaves, tree = jax.tree.flatten(params)
+
+        def along(kind):
+            tangents = [
+                jnp.where(kind == k, 1.0, 0.0) * jnp.ones_like(x) for k, x in enumerate(leaves)
+            ]
+            return jax.jvp(
+                lambda *xs: per_participant(jax.tree.unflatten(tree, xs), *data), leaves, tangents
+            )
+
+        values, derivatives = jax.vmap(along)(jnp.arange(len(leaves)))
+        # derivatives[k]: d output / d (participant's parameter of kind k), same shape as output
+        return values[0], jax.tree.unflatten(tree, list(derivatives))
+
+    @jax.custom_vjp
+    def differentiable(params, *data):
+        return per_participant(params, *data)
+
+    def forward(params, *data):
+        values, derivatives = with_derivatives(params, data)
+        return values, (derivatives, [jnp.zeros_like(x) for x in data])
+
+    def backward(residuals, cotangent):
+        derivatives, zeros = residuals
+        trailing = tuple(range(1, cotangent.ndim))
+        grads = jax.tree.map(lambda d: (cotangent * d).sum(axis=trailing), derivatives)
+        return (grads, *zeros)
+
+    differentiable.defvjp(forward, backward)
+    return differentiable
 
 
 #: Participants per chunk when a likelihood is differentiated chunk by chunk: on

@@ -6,48 +6,40 @@ import functools
 import math
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
-from hgf_tutorial.families import HGF2, Family, get_family
-from hgf_tutorial.likelihood import family_logp, participant_logp
-from hgf_tutorial.model import _check_data
+from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.likelihood import group_beliefs
+from hgf_tutorial.model import observations
 
 #: Default bound on the JAX working set of one chunk (the output of one chunk).
 DEFAULT_CHUNK_BYTES = 64 * 2**20
 
 
-@jax.jit
-def _draws_logp(volatility, temperature, responses, inputs):
-    """(draws, participants) parameters -> (draws, participants, trials - 1)."""
-    per_participant = jax.vmap(participant_logp, in_axes=(0, 0, 0, 0))
-    return jax.vmap(per_participant, in_axes=(0, 0, None, None))(
-        volatility, temperature, responses, inputs
-    )
-
-
 @functools.cache
-def _family_draws_logp(family: Family):
-    """:func:`_draws_logp` for any family: (params dict, t, responses, inputs) -> logp.
+def _draws_logp(family: Family):
+    """Jitted (params (draws, participants), t, data) -> (draws, scored responses).
 
-    Each entry of the params dict and ``t`` has shape (draws, participants); the
-    two-level HGF uses :func:`_draws_logp` itself.
+    The model's likelihood (:func:`~hgf_tutorial.model.observe_responses`) for many
+    posterior draws at once: the same beliefs, the same Bernoulli with log-odds
+    ``t * logit(belief)``, mapped over draws with ``jax.vmap``.
     """
-    if family == HGF2:
-        return lambda params, t, y, u: _draws_logp(params["volatility"], t, y, u)
 
-    def draws_logp(params, temperature, responses, inputs):
-        per_participant = jax.vmap(functools.partial(family_logp, family), in_axes=(0, 0, 0, 0))
-        return jax.vmap(per_participant, in_axes=(0, 0, None, None))(
-            params, temperature, responses, inputs
+    def one_draw(params, temperature, inputs, observed_input, responses, participant, trial):
+        belief = group_beliefs(family, params, inputs, observed_input)[participant, trial]
+        log_odds = temperature[participant] * (jnp.log(belief) - jnp.log1p(-belief))
+        return jnp.where(
+            responses == 1, jax.nn.log_sigmoid(log_odds), jax.nn.log_sigmoid(-log_odds)
         )
 
-    return jax.jit(draws_logp)
+    return jax.jit(jax.vmap(one_draw, in_axes=(0, 0, None, None, None, None, None)))
 
 
-def chunk_size(n_participants: int, n_trials: int, max_bytes: int) -> int:
+def chunk_size(n_scored: int, max_bytes: int) -> int:
     """How many posterior draws fit in one chunk of at most ``max_bytes`` of output."""
-    per_draw = n_participants * (n_trials - 1) * 8
+    per_draw = n_scored * 8
     return max(1, max_bytes // per_draw)
 
 
@@ -78,11 +70,15 @@ def add_log_likelihood(
     -------
     xarray.DataTree
         ``idata`` with a ``log_likelihood`` group holding ``responses`` with dims
-        ``(chain, draw, participant, trial)``, trial 1 to n_trials - 1 (the first
-        trial is not part of the likelihood). Modified in place and returned.
+        ``(chain, draw, observation)``: one value per scored response (answered,
+        not a participant's first trial), the same points as the model's observed
+        data, with each point's ``participant`` and ``trial`` as coordinates
+        along ``observation``. Modified in place and returned. The values are
+        those of PyMC's ``pm.compute_log_likelihood`` for the model, computed
+        for many draws at once and in bounded memory.
     """
     family = get_family(family)
-    responses, inputs = _check_data(data)
+    observed = observations(data)
     if "posterior" not in idata:
         raise ValueError("`idata` has no posterior group: sample the model first.")
     posterior = idata["posterior"]
@@ -93,44 +89,52 @@ def add_log_likelihood(
     draws = {name: posterior[name].transpose("chain", "draw", "participant") for name in names}
     temperature = draws["inverse_temperature"]
     n_chains, n_draws, n_participants = temperature.shape
-    if n_participants != responses.shape[0]:
+    if n_participants != observed.shape[0]:
         raise ValueError(
-            f"The posterior has {n_participants} participants but `data` has {responses.shape[0]}."
+            f"The posterior has {n_participants} participants but `data` has {observed.shape[0]}."
         )
     if max_chunk_bytes <= 0:
         raise ValueError(f"`max_chunk_bytes` must be positive, got {max_chunk_bytes}.")
-    n_trials = responses.shape[1]
-    if inputs.ndim == 1:
-        inputs = np.broadcast_to(inputs, responses.shape)
+    participant, trial = observed.index
+    n_scored = participant.size
 
     flat = {name: np.asarray(value).reshape(-1, n_participants) for name, value in draws.items()}
     flat_temperature = flat.pop("inverse_temperature")
     n_samples = flat_temperature.shape[0]
     # equal chunks (the last one padded by fewer than n_chunks draws): one compilation
-    n_chunks = math.ceil(n_samples / chunk_size(n_participants, n_trials, max_chunk_bytes))
+    n_chunks = math.ceil(n_samples / chunk_size(n_scored, max_chunk_bytes))
     step = math.ceil(n_samples / n_chunks)
-    draws_logp = _family_draws_logp(family)
-    out = np.empty((n_samples, n_participants, n_trials - 1))
-    responses_f = responses.astype(float)
+    draws_logp = _draws_logp(family)
+    scored_responses = observed.responses[participant, trial]
+    out = np.empty((n_samples, n_scored))
     for start in range(0, n_samples, step):
         stop = min(start + step, n_samples)
         rows = np.minimum(np.arange(start, start + step), n_samples - 1)
         params = {name: value[rows] for name, value in flat.items()}
-        block = draws_logp(params, flat_temperature[rows], responses_f, inputs)
+        block = draws_logp(
+            params,
+            flat_temperature[rows],
+            observed.inputs,
+            observed.observed_input,
+            scored_responses,
+            participant,
+            trial,
+        )
         out[start:stop] = np.asarray(block)[: stop - start]
 
     log_likelihood = xr.Dataset(
         {
             "responses": (
-                ("chain", "draw", "participant", "trial"),
-                out.reshape(n_chains, n_draws, n_participants, n_trials - 1),
+                ("chain", "draw", "observation"),
+                out.reshape(n_chains, n_draws, n_scored),
             )
         },
         coords={
             "chain": temperature["chain"].values,
             "draw": temperature["draw"].values,
-            "participant": temperature["participant"].values,
-            "trial": np.arange(1, n_trials),
+            "observation": np.arange(n_scored),
+            "participant": ("observation", observed.participants[participant]),
+            "trial": ("observation", trial),
         },
         attrs={"n_chunks": n_chunks, "draws_per_chunk": step},
     )

@@ -1,9 +1,21 @@
-"""The hierarchical PyMC model around the vmapped HGF likelihood."""
+"""The hierarchical PyMC model around the vmapped HGF likelihood.
+
+One construction serves every model family and every dataset: the participants'
+beliefs come from one JAX function (:func:`hgf_tutorial.likelihood.group_beliefs`,
+differentiated in forward mode) wrapped as a PyTensor operation with ``wrap_jax``,
+and each scored response is a Bernoulli variable with log-odds
+``t * logit(belief)``, which is exactly the unit-square sigmoid
+``m^t / (m^t + (1 - m)^t)``. The observed variable holds the scored responses
+only (answered, not a participant's first trial), one per entry of its
+``observation`` dimension, so PyMC's own pointwise log-likelihood, prior and
+posterior predictive draws and ArviZ's LOO all line up with the data.
+"""
 
 from __future__ import annotations
 
 import functools
 import warnings
+from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
@@ -13,10 +25,9 @@ import pytensor.tensor as pt
 from pytensor import wrap_jax
 
 from hgf_tutorial import _validation as check
-from hgf_tutorial import likelihood
-from hgf_tutorial.families import HGF2, Family, Parameter, get_family
-from hgf_tutorial.likelihood import family_logp, participant_logp
-from hgf_tutorial.perception import belief_trajectory, response_probability
+from hgf_tutorial.families import Family, Parameter, get_family
+from hgf_tutorial.likelihood import forward_derivatives, group_beliefs
+from hgf_tutorial.perception import response_probability
 
 PARAMETERIZATIONS = ("centered", "noncentered")
 
@@ -27,190 +38,275 @@ PARAMETERIZATIONS = ("centered", "noncentered")
 warnings.filterwarnings("ignore", message="Numba will use object mode to run", category=UserWarning)
 
 
-def _summed_per_participant(tonic_volatility, inverse_temperature, responses, inputs):
-    pointwise = jax.vmap(participant_logp)(tonic_volatility, inverse_temperature, responses, inputs)
-    return pointwise.sum(axis=-1)
+@dataclass(frozen=True)
+class Observations:
+    """A dataset as the model uses it: every array (participant, trial).
 
-
-_summed_by_group_size = likelihood.by_group_size(_summed_per_participant)
-
-
-@wrap_jax
-def _logp_per_participant(tonic_volatility, inverse_temperature, responses, inputs):
-    """Summed log-probability of each participant's responses, shape (n_participants,).
-
-    For large groups the gradient is computed a chunk of participants at a time
-    (same values, flat cost per participant; see the "Scaling up" page).
-    """
-    return _summed_by_group_size(tonic_volatility, inverse_temperature, responses, inputs)
-
-
-def _make_logp(n_participants: int, n_trials: int):
-    """``CustomDist`` log-probability (one value per participant) for fixed shapes.
-
-    ``wrap_jax`` needs static shapes to trace the JAX function, hence the
-    ``specify_shape`` calls and the closure over the data's dimensions.
+    Attributes
+    ----------
+    participants : numpy.ndarray, shape (n_participants,)
+        The participant labels.
+    inputs : numpy.ndarray of float
+        The inputs each participant saw, 0 where not shown.
+    observed_input : numpy.ndarray of float
+        1 where the input was shown, 0 where not (aborted trial, padding).
+    responses : numpy.ndarray of int
+        The responses, 0 where there was none.
+    scored : numpy.ndarray of bool
+        The responses the likelihood scores: answered, and not the first trial.
     """
 
-    def hgf_logp(value, tonic_volatility, inverse_temperature, inputs):
-        batch = (n_participants,)
-        volatility = pt.specify_shape(pt.broadcast_to(tonic_volatility, batch), batch)
-        temperature = pt.specify_shape(pt.broadcast_to(inverse_temperature, batch), batch)
-        shape = (n_participants, n_trials)
-        responses = pt.specify_shape(pt.cast(value, "float64"), shape)
-        inputs = pt.specify_shape(pt.broadcast_to(pt.cast(inputs, "float64"), shape), shape)
-        return _logp_per_participant(volatility, temperature, responses, inputs)
+    participants: np.ndarray
+    inputs: np.ndarray
+    observed_input: np.ndarray
+    responses: np.ndarray
+    scored: np.ndarray
 
-    return hgf_logp
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.responses.shape
 
-
-@jax.jit
-def _response_probabilities(tonic_volatility, inverse_temperature, inputs):
-    beliefs = jax.vmap(belief_trajectory)(tonic_volatility, inputs)
-    return response_probability(beliefs, inverse_temperature[:, None])
+    @property
+    def index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(participant position, trial) of each scored response, participant by participant."""
+        return np.nonzero(self.scored)
 
 
-def simulate_responses(tonic_volatility, inverse_temperature, inputs, rng=None, size=None):
-    """Draw 0/1 responses from the HGF agent model (the ``CustomDist`` random function).
+def observations(data) -> Observations:
+    """The arrays of ``data`` the model needs, checked.
 
     Parameters
     ----------
-    tonic_volatility, inverse_temperature : array, batch shape
-    inputs : array, shape (..., n_trials)
-    rng : numpy.random.Generator
-    size : tuple, optional
-        Batch shape of the draw (PyMC passes it); defaults to the broadcast shape
-        of the parameters.
+    data : xarray.Dataset or mapping
+        ``responses`` (participant, trial) and ``inputs`` (trial) or (participant,
+        trial), as from :func:`~hgf_tutorial.simulate_group` (every trial observed),
+        or a dataset from :func:`hgf_tutorial.data.from_dataframe` with the masks
+        ``observed_response`` and ``observed_input`` (participant, trial).
 
     Returns
     -------
-    numpy.ndarray of int, shape batch + (n_trials,)
+    Observations
     """
-    rng = np.random.default_rng(rng)
-    volatility = np.asarray(tonic_volatility, dtype=float)
-    temperature = np.asarray(inverse_temperature, dtype=float)
-    inputs = np.asarray(inputs, dtype=float)
-    n_trials = inputs.shape[-1]
-    batch = np.broadcast_shapes(volatility.shape, temperature.shape, inputs.shape[:-1])
-    if size is not None:
-        batch = tuple(size)
-    volatility = np.broadcast_to(volatility, batch).reshape(-1)
-    temperature = np.broadcast_to(temperature, batch).reshape(-1)
-    inputs = np.broadcast_to(inputs, batch + (n_trials,)).reshape(-1, n_trials)
-    p = np.asarray(
-        _response_probabilities(
-            jnp.asarray(volatility), jnp.asarray(temperature), jnp.asarray(inputs)
-        )
-    )
-    return rng.binomial(1, p).reshape(batch + (n_trials,))
-
-
-@functools.cache
-def _family_logp_op(family: Family):
-    """``wrap_jax`` op: (params dict, t, responses, inputs) -> summed logp per participant."""
-
-    def summed(params, inverse_temperature, responses, inputs):
-        def one(params, t, y, u):
-            return family_logp(family, params, t, y, u).sum()
-
-        return jax.vmap(one)(params, inverse_temperature, responses, inputs)
-
-    return wrap_jax(likelihood.by_group_size(summed))
-
-
-def _make_family_logp(family: Family, n_participants: int, n_trials: int):
-    """:func:`_make_logp` for any family: ``CustomDist`` log-probability for fixed shapes."""
-    op = _family_logp_op(family)
-
-    def family_logp_fn(value, *dist_params):
-        *perceptual, inverse_temperature, inputs = dist_params
-        batch = (n_participants,)
-        params = {
-            parameter.name: pt.specify_shape(pt.broadcast_to(x, batch), batch)
-            for parameter, x in zip(family.parameters, perceptual, strict=True)
-        }
-        temperature = pt.specify_shape(pt.broadcast_to(inverse_temperature, batch), batch)
-        shape = (n_participants, n_trials)
-        responses = pt.specify_shape(pt.cast(value, "float64"), shape)
-        inputs = pt.specify_shape(pt.broadcast_to(pt.cast(inputs, "float64"), shape), shape)
-        return op(params, temperature, responses, inputs)
-
-    return family_logp_fn
-
-
-@functools.cache
-def _family_response_probabilities(family: Family):
-    """Jitted ``(params dict of (n,), t (n,), inputs (n, n_trials)) -> P(response = 1)``."""
-
-    def probabilities(params, inverse_temperature, inputs):
-        beliefs = jax.vmap(family.beliefs)(params, inputs)
-        return response_probability(beliefs, inverse_temperature[:, None])
-
-    return jax.jit(probabilities)
-
-
-def simulate_family_responses(family, params, inverse_temperature, inputs, rng=None, size=None):
-    """Draw 0/1 responses from any family's agent model.
-
-    Parameters
-    ----------
-    family : {"hgf2", "hgf3", "rw"} or Family
-    params : dict
-        Arrays by parameter name (see :func:`~hgf_tutorial.family_logp`), each of
-        the batch shape.
-    inverse_temperature : array, batch shape
-    inputs : array, shape (..., n_trials)
-    rng : numpy.random.Generator, optional
-    size : tuple, optional
-        Batch shape of the draw; defaults to the broadcast shape of the arguments.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape batch + (n_trials,)
-    """
-    family = get_family(family)
-    rng = np.random.default_rng(rng)
-    values = {name: np.asarray(params[name], dtype=float) for name in family.parameter_names}
-    temperature = np.asarray(inverse_temperature, dtype=float)
-    inputs = np.asarray(inputs, dtype=float)
-    n_trials = inputs.shape[-1]
-    shapes = [v.shape for v in values.values()] + [temperature.shape, inputs.shape[:-1]]
-    batch = tuple(size) if size is not None else np.broadcast_shapes(*shapes)
-    flat = {name: jnp.asarray(np.broadcast_to(v, batch).reshape(-1)) for name, v in values.items()}
-    temperature = jnp.asarray(np.broadcast_to(temperature, batch).reshape(-1))
-    inputs = jnp.asarray(np.broadcast_to(inputs, batch + (n_trials,)).reshape(-1, n_trials))
-    p = np.asarray(_family_response_probabilities(family)(flat, temperature, inputs))
-    return rng.binomial(1, p).reshape(batch + (n_trials,))
-
-
-def _family_random(family: Family):
-    """The ``CustomDist`` random function: positional parameters, then t and inputs."""
-
-    def random(*dist_params, rng=None, size=None):
-        *perceptual, inverse_temperature, inputs = dist_params
-        params = dict(zip(family.parameter_names, perceptual, strict=True))
-        return simulate_family_responses(
-            family, params, inverse_temperature, inputs, rng=rng, size=size
-        )
-
-    return random
-
-
-def _check_data(data):
     try:
         responses = data["responses"]
         inputs = data["inputs"]
     except (KeyError, TypeError):
         raise ValueError(
             "`data` must be a dataset with `responses` (participant, trial) and "
-            "`inputs` (trial) variables, as returned by `simulate_group`."
+            "`inputs` (trial or participant, trial) variables, as returned by "
+            "`simulate_group` or `data.from_dataframe`."
         ) from None
     responses_np = check.as_binary_array(responses, "data['responses']", ndim=(2,))
     inputs_np = check.as_binary_array(inputs, "data['inputs']", ndim=(1, 2))
     check.check_shapes_match(responses_np, inputs_np)
-    if responses_np.shape[0] < 1:
+    n_participants, n_trials = responses_np.shape
+    if n_participants < 1:
         raise ValueError("`data['responses']` must have at least 1 participant.")
-    return responses_np.astype(int), inputs_np
+    masks = {}
+    for name in ("observed_response", "observed_input"):
+        if name in data:
+            mask = check.as_binary_array(data[name], f"data[{name!r}]", ndim=(2,))
+            if mask.shape != responses_np.shape:
+                raise ValueError(
+                    f"`data[{name!r}]` has shape {mask.shape}, `data['responses']` "
+                    f"{responses_np.shape}: they must match."
+                )
+            masks[name] = mask.astype(bool)
+        else:
+            masks[name] = np.ones(responses_np.shape, dtype=bool)
+    scored = masks["observed_response"].copy()
+    scored[:, 0] = False
+    unscored = ~scored.any(axis=1)
+    participants = (
+        np.asarray(data["participant"]) if "participant" in data else np.arange(n_participants)
+    )
+    if unscored.any():
+        raise ValueError(
+            "`data` has participants without a scored response (an answer after the "
+            f"first trial): {participants[unscored].tolist()}."
+        )
+    return Observations(
+        participants=participants,
+        inputs=np.broadcast_to(inputs_np, responses_np.shape) * masks["observed_input"],
+        observed_input=masks["observed_input"].astype(float),
+        responses=(responses_np * masks["observed_response"]).astype(int),
+        scored=scored,
+    )
+
+
+@functools.cache
+def _beliefs_op(family: Family):
+    """``wrap_jax`` of :func:`~hgf_tutorial.likelihood.group_beliefs`, forward-mode derivatives."""
+    return wrap_jax(forward_derivatives(functools.partial(group_beliefs, family)))
+
+
+def _group_beliefs(family: Family, params: dict, inputs, observed_input, shape):
+    """The beliefs (participant, trial) as a PyTensor expression of the parameters.
+
+    ``wrap_jax`` traces the JAX function when the graph is built, so it needs
+    static shapes: ``specify_shape`` states them (``broadcast_to`` first turns a
+    scalar parameter into one value per participant).
+    """
+    batch = shape[:1]
+    params = {
+        name: pt.specify_shape(pt.broadcast_to(pt.as_tensor(x, dtype="float64"), batch), batch)
+        for name, x in params.items()
+    }
+    inputs = pt.specify_shape(pt.cast(inputs, "float64"), shape)
+    observed_input = pt.specify_shape(pt.cast(observed_input, "float64"), shape)
+    return _beliefs_op(family)(params, inputs, observed_input)
+
+
+def observe_responses(
+    data, params: dict, inverse_temperature, *, family: str | Family = "hgf2", name="responses"
+):
+    """Add the observed responses of ``data`` to the model being built.
+
+    The likelihood of every model here: the family's beliefs for each participant
+    and trial, and for each scored response a Bernoulli with log-odds
+    ``t * logit(belief)`` (the unit-square sigmoid). Call it inside
+    ``with pm.Model(...)``, with parameters of any prior structure; call it again
+    with another name for another dataset (a second session, another task).
+
+    Parameters
+    ----------
+    data : xarray.Dataset
+        As for :func:`observations`.
+    params : dict
+        The family's perceptual parameters by name (``{"volatility": ...}`` for
+        hgf2), tensors of shape (n_participants,), in the order of ``data``'s
+        participants.
+    inverse_temperature : tensor, shape (n_participants,) or scalar
+    family : {"hgf2", "hgf3", "rw"} or Family
+    name : str
+        Name of the observed variable. Its dimension is ``observation`` for the
+        default name and ``<name>_observation`` otherwise; the inputs and their
+        mask are stored as data variables ``inputs`` and ``observed_input``
+        (prefixed by ``<name>_`` for another name).
+
+    Returns
+    -------
+    TensorVariable
+        The observed Bernoulli variable, one entry per scored response (in the
+        order participant by participant, trial by trial).
+    """
+    family = get_family(family)
+    if not isinstance(params, dict) or set(params) != set(family.parameter_names):
+        raise ValueError(
+            f"`params` must be a dict with the keys {list(family.parameter_names)} "
+            f"for family {family.name!r}, got {params!r}."
+        )
+    observed = observations(data)
+    model = pm.modelcontext(None)
+    prefix = "" if name == "responses" else f"{name}_"
+    dim = f"{prefix}observation"
+    participant_index, trial_index = observed.index
+    model.add_coord(dim, np.arange(participant_index.size))
+    labels = getattr(model, "observation_labels", {})
+    labels[name] = {
+        "dim": dim,
+        "participant": observed.participants[participant_index],
+        "trial": trial_index,
+    }
+    model.observation_labels = labels
+
+    grid = None
+    if name == "responses":
+        grid = ("participant", "trial")
+        if "participant" not in model.coords:
+            model.add_coord("participant", observed.participants)
+        if "trial" not in model.coords:
+            model.add_coord("trial", np.arange(observed.shape[1]))
+    inputs = pm.Data(f"{prefix}inputs", observed.inputs, dims=grid)
+    shown = pm.Data(f"{prefix}observed_input", observed.observed_input, dims=grid)
+    beliefs = _group_beliefs(family, params, inputs, shown, observed.shape)
+    scored_belief = beliefs[participant_index, trial_index]
+    temperature = pt.broadcast_to(pt.as_tensor(inverse_temperature), observed.shape[:1])
+    log_odds = temperature[participant_index] * (pt.log(scored_belief) - pt.log1p(-scored_belief))
+    return pm.Bernoulli(
+        name,
+        logit_p=log_odds,
+        observed=observed.responses[participant_index, trial_index],
+        dims=dim,
+    )
+
+
+def label_observations(idata, model: pm.Model):
+    """Put each observation's participant and trial on the fit's observation dimension.
+
+    PyMC labels the observed variable's dimension ``observation`` by position;
+    this adds the participant label and the trial as coordinates along it, in
+    every group where the variable is alone with that dimension (observed data,
+    log-likelihood, posterior predictive), so that ``groupby("participant")``
+    works. Modifies ``idata`` in place.
+    """
+    for labels in getattr(model, "observation_labels", {}).values():
+        dim = labels["dim"]
+        for group in ("observed_data", "log_likelihood", "posterior_predictive"):
+            if group not in idata.children:
+                continue
+            dataset = idata[group].to_dataset()
+            if dim not in dataset.dims or {"participant", "trial"} & set(dataset.dims):
+                continue
+            idata[group] = dataset.assign_coords(
+                {
+                    "participant": (dim, labels["participant"]),
+                    "trial": (dim, labels["trial"]),
+                }
+            )
+
+
+@functools.cache
+def _response_probabilities(family: Family):
+    """Jitted ``(params dict of (n,), t (n,), inputs, observed_input) -> P(response = 1)``."""
+
+    def probabilities(params, inverse_temperature, inputs, observed_input):
+        beliefs = group_beliefs(family, params, inputs, observed_input)
+        return response_probability(beliefs, inverse_temperature[:, None])
+
+    return jax.jit(probabilities)
+
+
+def simulate_responses(
+    family, params, inverse_temperature, inputs, *, observed_input=None, rng=None
+) -> np.ndarray:
+    """Draw 0/1 responses on every trial from any family's agent model.
+
+    Parameters
+    ----------
+    family : {"hgf2", "hgf3", "rw"} or Family
+    params : dict
+        Arrays of shape (n,) by parameter name (see :func:`~hgf_tutorial.family_logp`).
+    inverse_temperature : array, shape (n,)
+    inputs : array, shape (n_trials,) or (n, n_trials)
+    observed_input : array, shape of ``inputs``, optional
+        1 where the input was shown, 0 where not (the belief is not updated); the
+        agent still answers on that trial.
+    rng : numpy.random.Generator or seed, optional
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n, n_trials)
+    """
+    family = get_family(family)
+    rng = np.random.default_rng(rng)
+    temperature = np.atleast_1d(np.asarray(inverse_temperature, dtype=float))
+    n = temperature.shape[0]
+    values = {
+        name: np.broadcast_to(np.asarray(params[name], dtype=float), (n,))
+        for name in family.parameter_names
+    }
+    inputs = np.asarray(inputs, dtype=float)
+    shape = (n, inputs.shape[-1])
+    inputs = np.broadcast_to(inputs, shape)
+    shown = np.ones(shape) if observed_input is None else np.broadcast_to(observed_input, shape)
+    p = _response_probabilities(family)(
+        {k: jnp.asarray(v) for k, v in values.items()},
+        jnp.asarray(temperature),
+        jnp.asarray(inputs),
+        jnp.asarray(shown, dtype=float),
+    )
+    return rng.binomial(1, np.asarray(p))
 
 
 def build_group_model(
@@ -232,7 +328,9 @@ def build_group_model(
     ----------
     data : xarray.Dataset or mapping
         ``responses`` (participant, trial) of 0/1 and ``inputs`` (trial) or
-        (participant, trial), as from :func:`~hgf_tutorial.simulate_group`.
+        (participant, trial), as from :func:`~hgf_tutorial.simulate_group`, with
+        the masks ``observed_response`` and ``observed_input`` where some trials
+        have gaps (:func:`hgf_tutorial.data.from_dataframe`).
     parameterization : {"centered", "noncentered"} or dict
         ``"noncentered"`` samples standard-normal offsets ``z`` and builds the
         participant parameters from them as deterministics. A dict chooses per
@@ -245,34 +343,27 @@ def build_group_model(
     Returns
     -------
     pymc.Model
-        With coords ``participant`` and ``trial``; the observed variable is
-        ``responses``.
+        With coords ``participant``, ``trial`` and ``observation``; the observed
+        variable ``responses`` holds the scored responses (see
+        :func:`observe_responses`), one per ``observation``.
     """
     family = get_family(family)
     layout = _layout(parameterization, family)
-    responses, inputs = _check_data(data)
-    n_participants, n_trials = responses.shape
-    participants = (
-        np.asarray(data["participant"]) if "participant" in data else np.arange(n_participants)
-    )
-    coords = {"participant": participants, "trial": np.arange(n_trials)}
+    observed = observations(data)
+    coords = {"participant": observed.participants, "trial": np.arange(observed.shape[1])}
 
     with pm.Model(coords=coords) as model:
-        inputs_data = pm.Data(
-            "inputs", inputs, dims=("trial",) if inputs.ndim == 1 else ("participant", "trial")
-        )
-
         # group level: mu_<name> and sigma_<name> for each perceptual parameter
         group = {p.name: _group_prior(p) for p in family.parameters}
         mu_temperature = pm.Normal("mu_temperature", mu=0.0, sigma=2.0)
         sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=2.0)
 
-        perceptual = [
-            _participant_prior(p, *group[p.name])
+        perceptual = {
+            p.name: _participant_prior(p, *group[p.name])
             if layout[p.name] == "centered"
             else _participant_noncentered(p, *group[p.name])
             for p in family.parameters
-        ]
+        }
         if layout["inverse_temperature"] == "centered":
             inverse_temperature = pm.LogNormal(
                 "inverse_temperature",
@@ -288,19 +379,7 @@ def build_group_model(
                 dims="participant",
             )
 
-        logp, random = _likelihood_functions(family, n_participants, n_trials)
-        pm.CustomDist(
-            "responses",
-            *perceptual,
-            inverse_temperature,
-            inputs_data,
-            logp=logp,
-            random=random,
-            signature=_signature(family),
-            dtype="int64",
-            observed=responses,
-            dims=("participant", "trial"),
-        )
+        observe_responses(data, perceptual, inverse_temperature, family=family)
     return model
 
 
@@ -363,21 +442,3 @@ def _participant_noncentered(parameter: Parameter, mu, sigma):
     if parameter.link == "logit":
         value = pm.math.invlogit(value)
     return pm.Deterministic(parameter.name, value, dims="participant")
-
-
-def _likelihood_functions(family: Family, n_participants: int, n_trials: int):
-    """The ``CustomDist`` logp and random functions of ``family``.
-
-    The two-level HGF keeps the functions written out for it above
-    (:func:`_make_logp`, :func:`simulate_responses`); the other families use the
-    same construction with the family's belief function.
-    """
-    if family == HGF2:
-        return _make_logp(n_participants, n_trials), simulate_responses
-    return _make_family_logp(family, n_participants, n_trials), _family_random(family)
-
-
-def _signature(family: Family) -> str:
-    """``CustomDist`` signature: a scalar per parameter and for t, the inputs, -> responses."""
-    scalars = ",".join(["()"] * (len(family.parameters) + 1))
-    return f"{scalars},(t)->(t)"

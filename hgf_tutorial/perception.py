@@ -69,7 +69,7 @@ def _build_binary_hgf() -> Network:
     return finalise(two_level_nodes())
 
 
-def belief_trajectory(tonic_volatility, inputs):
+def belief_trajectory(tonic_volatility, inputs, observed=None):
     """Expected probability of ``u = 1`` before each trial (first-level belief).
 
     Parameters
@@ -78,6 +78,13 @@ def belief_trajectory(tonic_volatility, inputs):
         omega_2, the tonic volatility of the second level.
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
+    observed : array, shape (n_trials,), optional
+        1 where the participant saw the outcome, 0 where it was not shown (an
+        aborted trial, or padding after the last trial): there the belief is not
+        updated, the posterior is the prediction (the precision still decays by
+        the volatility). Defaults to every input observed. The input on an
+        unobserved trial must still be a number (store 0): pyhgf carries a NaN
+        into every later belief.
 
     Returns
     -------
@@ -86,14 +93,24 @@ def belief_trajectory(tonic_volatility, inputs):
         (so ``m1[0]`` is the prior, 0.5).
     """
     network = binary_hgf()
-    inputs = jnp.asarray(inputs, dtype=float)
     attributes = {key: dict(value) for key, value in network.attributes.items()}
     attributes[1]["tonic_volatility"] = jnp.asarray(tonic_volatility, dtype=float)
-    n_trials = inputs.shape[0]
-    ones = jnp.ones(n_trials)
-    scan_inputs = ((inputs[:, None],), (jnp.ones(n_trials, dtype=int),), ones, None)
-    _, trajectories = scan(network.scan_fn, attributes, scan_inputs)
+    _, trajectories = scan(network.scan_fn, attributes, scan_inputs(inputs, observed))
     return trajectories[0]["expected_mean"]
+
+
+def scan_inputs(inputs, observed=None):
+    """What pyhgf's ``scan_fn`` takes for each trial: value, observed mask, time step, key.
+
+    Shared by every pyhgf network here (the two- and three-level binary HGF).
+    """
+    inputs = jnp.asarray(inputs, dtype=float)
+    n_trials = inputs.shape[0]
+    if observed is None:
+        mask = jnp.ones(n_trials, dtype=int)
+    else:
+        mask = jnp.asarray(observed).astype(int)
+    return ((inputs[:, None],), (mask,), jnp.ones(n_trials), None)
 
 
 def log_response_probability(belief, inverse_temperature):

@@ -19,6 +19,7 @@ import pymc as pm
 import xarray as xr
 
 from hgf_tutorial import _validation as check
+from hgf_tutorial.families import Family, get_family
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.sampling import RANDOM_SEED
 from hgf_tutorial.simulate import simulate_group
@@ -30,9 +31,11 @@ SAMPLE_DIMS = ("chain", "draw")
 def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SEED):
     """Replicate the observed responses once per posterior draw, without log lines.
 
-    Wraps :func:`pymc.sample_posterior_predictive` (which calls the model's
-    ``CustomDist`` random function, :func:`~hgf_tutorial.model.simulate_responses`)
-    with no progress bar and PyMC's "Sampling: [...]" message silenced.
+    Wraps :func:`pymc.sample_posterior_predictive` with no progress bar and
+    PyMC's "Sampling: [...]" message silenced. The replications are of the
+    scored responses, the points of the observed data; to replicate every trial
+    of every participant (whole sequences, for figures and statistics over
+    consecutive trials) use :func:`replicate_sequences`.
 
     Parameters
     ----------
@@ -47,8 +50,11 @@ def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SE
     -------
     xarray.DataTree
         ``idata`` with a ``posterior_predictive`` group holding ``responses``
-        (chain, draw, participant, trial) of 0/1. Modified in place and returned.
+        (chain, draw, observation) of 0/1, labelled like the observed data.
+        Modified in place and returned.
     """
+    from hgf_tutorial.model import label_observations
+
     logger = logging.getLogger("pymc")
     level = logger.level
     logger.setLevel(logging.WARNING)
@@ -61,7 +67,67 @@ def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SE
     finally:
         logger.setLevel(level)
     idata["posterior_predictive"] = replicated["posterior_predictive"]
+    label_observations(idata, model)
     return idata
+
+
+def replicate_sequences(
+    idata, data, *, family: str | Family = "hgf2", random_seed: int = RANDOM_SEED
+) -> xr.DataArray:
+    """Replicate every trial of every participant once per posterior draw.
+
+    Each draw's agents see the inputs the participants saw (with the same
+    aborted trials) and answer on every trial, first trials and unanswered ones
+    included, from the model's own response probabilities
+    (:func:`~hgf_tutorial.model.simulate_responses`). Statistics over consecutive
+    trials (switches, choice rates across the group) need these whole sequences;
+    :func:`posterior_predictive` replicates the scored responses only.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit of :func:`~hgf_tutorial.build_group_model` to ``data``.
+    data : xarray.Dataset
+        The data the model was fitted to.
+    family : {"hgf2", "hgf3", "rw"} or Family
+        The family that was fitted.
+    random_seed : int
+
+    Returns
+    -------
+    xarray.DataArray
+        ``responses`` (chain, draw, participant, trial) of 0/1 ints.
+    """
+    from hgf_tutorial.model import observations, simulate_responses
+
+    family = get_family(family)
+    observed = observations(data)
+    posterior = idata["posterior"]
+    names = (*family.parameter_names, "inverse_temperature")
+    draws = {n: posterior[n].transpose("chain", "draw", "participant") for n in names}
+    temperature = draws.pop("inverse_temperature")
+    n_chains, n_draws, n_participants = temperature.shape
+    n_trials = observed.shape[1]
+    repeat = n_chains * n_draws
+    replicated = simulate_responses(
+        family,
+        {n: np.asarray(v).reshape(-1) for n, v in draws.items()},
+        np.asarray(temperature).reshape(-1),
+        np.tile(observed.inputs, (repeat, 1)),
+        observed_input=np.tile(observed.observed_input, (repeat, 1)),
+        rng=random_seed,
+    )
+    return xr.DataArray(
+        replicated.reshape(n_chains, n_draws, n_participants, n_trials),
+        dims=("chain", "draw", "participant", "trial"),
+        coords={
+            "chain": temperature["chain"].values,
+            "draw": temperature["draw"].values,
+            "participant": observed.participants,
+            "trial": np.arange(n_trials),
+        },
+        name="responses",
+    )
 
 
 def simulate_sticky_group(

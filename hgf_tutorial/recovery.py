@@ -104,7 +104,7 @@ def simulate_responses_for(
         inputs = load_inputs()
     inputs = check.as_binary_array(inputs, "inputs", ndim=(1,)).astype(int)
     responses = simulate_responses(
-        volatility, temperature, inputs, rng=np.random.default_rng(seed)
+        "hgf2", {"volatility": volatility}, temperature, inputs, rng=np.random.default_rng(seed)
     ).astype(int)
     beliefs = np.stack([numpy_beliefs(v, inputs) for v in volatility])
     n_participants, n_trials = responses.shape

@@ -74,9 +74,15 @@ def sample(model: pm.Model, **overrides):
     Returns
     -------
     xarray.DataTree
-        The posterior and sample statistics, as PyMC 6 returns them.
+        The posterior and sample statistics, as PyMC 6 returns them; the
+        observed data carry each scored response's ``participant`` and ``trial``
+        as coordinates along ``observation``.
     """
+    from hgf_tutorial.model import label_observations
+
     settings = sampler_settings(**overrides)
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
-        return pm.sample(**settings)
+        idata = pm.sample(**settings)
+    label_observations(idata, model)
+    return idata

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import hgf_tutorial as ht
-from hgf_tutorial import likelihood, model
 from hgf_tutorial.families import get_family
 from hgf_tutorial.likelihood import chunked_gradient, family_logp, participant_logp
 from tests import reference
@@ -87,55 +86,3 @@ def test_dict_parameters_match_plain_autodiff(group):
 def test_bad_chunk_is_a_value_error(chunk):
     with pytest.raises(ValueError, match="`chunk` must be a positive integer"):
         chunked_gradient(_summed, chunk)
-
-
-def _point(m):
-    point = m.initial_point()
-    rng = np.random.default_rng(0)
-    return {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in point.items()}
-
-
-@pytest.mark.parametrize("family", ["hgf2", "rw"])
-def test_model_switches_to_chunks_for_large_groups(group, monkeypatch, family):
-    data = group[0]
-    small_model = ht.build_group_model(data, family=family)
-    point = _point(small_model)
-    logp_small = small_model.compile_logp()(point)
-    dlogp_small = small_model.compile_dlogp()(point)
-
-    calls = []
-    real = likelihood.chunked_gradient
-
-    def spy(fn, chunk=likelihood.GRADIENT_CHUNK):
-        chunked = real(fn, 3)  # small chunks so that 7 participants need padding
-
-        def recorded(*args):
-            calls.append(args[1].shape)
-            return chunked(*args)
-
-        return recorded
-
-    monkeypatch.setattr(likelihood, "CHUNKED_FROM", N)
-    monkeypatch.setattr(likelihood, "chunked_gradient", spy)
-    # rebuilt with the spy: the two-level HGF's at import, the families' when cached
-    hgf2 = likelihood.by_group_size(model._summed_per_participant)
-    monkeypatch.setattr(model, "_summed_by_group_size", hgf2)
-    model._family_logp_op.cache_clear()
-    try:
-        large_model = ht.build_group_model(data, family=family)
-        logp_large = large_model.compile_logp()(point)
-        dlogp_large = large_model.compile_dlogp()(point)
-        from pymc.sampling.jax import get_jaxified_logp
-
-        jax_logp = get_jaxified_logp(large_model)  # (sic) the log-density, not its negative
-        values = [np.asarray(point[v.name], dtype=float) for v in large_model.value_vars]
-        jax_grad = jax.grad(lambda *x: jax_logp(x), argnums=tuple(range(len(values))))(*values)
-    finally:
-        model._family_logp_op.cache_clear()
-    assert calls and all(shape == (N,) for shape in calls)
-    np.testing.assert_allclose(logp_large, logp_small, rtol=1e-12)
-    np.testing.assert_allclose(dlogp_large, dlogp_small, rtol=1e-9, atol=1e-9)
-    # JAX's own gradient of the whole model (nutpie's gradient_backend="jax")
-    np.testing.assert_allclose(
-        np.concatenate([np.ravel(g) for g in jax_grad]), dlogp_small, rtol=1e-9, atol=1e-9
-    )

@@ -17,7 +17,7 @@ from scipy import special, stats
 
 import hgf_tutorial as ht
 from hgf_tutorial.families import HGF2, HGF3, RW
-from hgf_tutorial.model import _make_family_logp, _make_logp, simulate_family_responses
+from hgf_tutorial.model import simulate_responses
 from tests import reference
 
 # --- independent references ---------------------------------------------------------
@@ -197,9 +197,9 @@ def test_three_level_network_built_first_under_jit_does_not_leak_tracers():
     # even when its first use is inside a jit trace (needs a fresh interpreter)
     script = (
         "import numpy as np, hgf_tutorial as ht\n"
-        "from hgf_tutorial.model import simulate_family_responses\n"
+        "from hgf_tutorial.model import simulate_responses\n"
         "u = ht.load_inputs()\n"
-        "simulate_family_responses('hgf3', {'volatility': np.array([-4.0]),"
+        "simulate_responses('hgf3', {'volatility': np.array([-4.0]),"
         " 'volatility_3': np.array([-6.0])}, np.array([2.0]), u, rng=1)\n"
         "print(float(ht.families.three_level_belief_trajectory(-4.0, -6.0, u)[1]))\n"
     )
@@ -495,7 +495,8 @@ def test_model_names_coords_and_noncentered_likelihood(small, name):
     }
     assert list(centered.coords["participant"]) == [0, 1, 2]
     assert len(centered.coords["trial"]) == 320
-    assert centered.named_vars_to_dims["responses"] == ("participant", "trial")
+    assert centered.named_vars_to_dims["responses"] == ("observation",)
+    assert len(centered.coords["observation"]) == 3 * 319
 
     noncentered = ht.build_group_model(small, family=name, parameterization="noncentered")
     assert {rv.name for rv in noncentered.free_RVs} == hyper | {
@@ -534,22 +535,6 @@ def test_model_names_coords_and_noncentered_likelihood(small, name):
     assert float(responses_logp(values)) == pytest.approx(want, abs=1e-7)
 
 
-def test_generic_logp_agrees_with_the_two_level_one(group):
-    import pytensor.tensor as pt
-
-    volatility = pt.vector("v", shape=(10,))
-    temperature = pt.vector("t", shape=(10,))
-    responses = pt.matrix("y", shape=(10, 320))
-    inputs = pt.vector("u", shape=(320,))
-    generic = _make_family_logp(HGF2, 10, 320)(responses, volatility, temperature, inputs)
-    tutorial = _make_logp(10, 320)(responses, volatility, temperature, inputs)
-    args = (group.tonic_volatility.values, group.inverse_temperature.values)
-    args += (group.responses.values.astype(float), group.inputs.values.astype(float))
-    f = pm.compile([volatility, temperature, responses, inputs], [generic, tutorial])
-    a, b = f(*args)
-    np.testing.assert_allclose(a, b, rtol=1e-13)
-
-
 def test_unknown_family_is_rejected(small):
     with pytest.raises(ValueError, match="family"):
         ht.build_group_model(small, family="kalman")
@@ -561,7 +546,7 @@ def test_prior_predictive_and_graph(small, name):
     with model:
         prior = pm.sample_prior_predictive(draws=4, random_seed=2)
     draws = prior["prior_predictive"]["responses"]
-    assert draws.shape == (1, 4, 3, 320)
+    assert draws.shape == (1, 4, 3 * 319)
     assert set(np.unique(draws.values)) <= {0, 1}
     graph = pm.model_to_graphviz(model)
     for p in ht.get_family(name).parameter_names:
@@ -573,13 +558,13 @@ def test_prior_predictive_and_graph(small, name):
 
 def test_random_shapes_and_values(inputs):
     params = {"volatility": np.array([-4.0, -3.0]), "volatility_3": np.array([-6.0, -5.0])}
-    draws = simulate_family_responses("hgf3", params, np.array([1.0, 2.0]), inputs, rng=0)
+    draws = simulate_responses("hgf3", params, np.array([1.0, 2.0]), inputs, rng=0)
     assert draws.shape == (2, 320) and draws.dtype.kind == "i"
     assert set(np.unique(draws)) <= {0, 1}
-    draws = simulate_family_responses(
-        "rw", {"learning_rate": 0.3}, 2.0, inputs, rng=np.random.default_rng(1), size=(4, 5)
+    draws = simulate_responses(
+        "rw", {"learning_rate": 0.3}, np.full(5, 2.0), inputs, rng=np.random.default_rng(1)
     )
-    assert draws.shape == (4, 5, 320)
+    assert draws.shape == (5, 320)
 
 
 @pytest.mark.parametrize(
@@ -600,7 +585,7 @@ def test_random_shapes_and_values(inputs):
     ],
 )
 def test_random_follows_belief_at_high_temperature(inputs, name, params, beliefs):
-    draws = simulate_family_responses(name, params, np.array([300.0, 300.0]), inputs, rng=3)
+    draws = simulate_responses(name, params, np.array([300.0, 300.0]), inputs, rng=3)
     m = beliefs(inputs)
     clear = np.abs(m - 0.5) > 0.05
     assert clear.sum() > 400
@@ -609,7 +594,7 @@ def test_random_follows_belief_at_high_temperature(inputs, name, params, beliefs
 
 def test_random_choice_rate_matches_probability(inputs):
     n = 4000
-    draws = simulate_family_responses(
+    draws = simulate_responses(
         "rw", {"learning_rate": np.full(n, 0.25)}, np.full(n, 2.0), inputs, rng=4
     )
     p = reference.unit_square_sigmoid(rescorla_wagner(0.25, inputs), 2.0)
@@ -646,8 +631,8 @@ def test_log_likelihood_for_other_families(small, name):
         _fake_posterior(family, 2, 3, 3), small, family=name, max_chunk_bytes=2 * 3 * 319 * 8
     )
     ll = idata["log_likelihood"]["responses"]
-    assert ll.dims == ("chain", "draw", "participant", "trial")
-    assert ll.shape == (2, 3, 3, 319)
+    assert ll.dims == ("chain", "draw", "observation")
+    assert ll.shape == (2, 3, 3 * 319)
     assert idata["log_likelihood"].attrs["n_chunks"] == 3
     post = idata["posterior"]
     u = small.inputs.values
@@ -663,7 +648,8 @@ def test_log_likelihood_for_other_families(small, name):
             )
         else:
             want = rw_logp(values["learning_rate"], values["inverse_temperature"], y, u)
-        np.testing.assert_allclose(ll[chain, draw, i].values, want, atol=1e-8)
+        got = ll[chain, draw].where(ll["participant"] == i, drop=True)
+        np.testing.assert_allclose(got.values, want, atol=1e-8)
 
 
 def test_log_likelihood_needs_the_family_parameters(small):

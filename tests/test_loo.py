@@ -39,9 +39,11 @@ def fake_posterior(n_chains, n_draws, n_participants, seed=0):
 def test_dims_shape_and_values(small):
     idata = ht.add_log_likelihood(fake_posterior(2, 5, 3), small)
     ll = idata["log_likelihood"]["responses"]
-    assert ll.dims == ("chain", "draw", "participant", "trial")
-    assert ll.shape == (2, 5, 3, 319)
-    np.testing.assert_array_equal(ll["trial"].values, np.arange(1, 320))
+    assert ll.dims == ("chain", "draw", "observation")
+    assert ll.shape == (2, 5, 3 * 319)
+    # every participant's trials 1..319 in turn, labelled along the observation dim
+    np.testing.assert_array_equal(ll["trial"].values, np.tile(np.arange(1, 320), 3))
+    np.testing.assert_array_equal(ll["participant"].values, np.repeat([0, 1, 2], 319))
     post = idata["posterior"]
     for chain, draw, participant in [(0, 0, 0), (1, 4, 2), (0, 3, 1)]:
         v = float(post["volatility"][chain, draw, participant])
@@ -49,7 +51,8 @@ def test_dims_shape_and_values(small):
         want = reference.participant_logp(
             v, t, small.responses.values[participant], small.inputs.values
         )
-        np.testing.assert_allclose(ll[chain, draw, participant].values, want, atol=1e-8)
+        got = ll[chain, draw].where(ll["participant"] == participant, drop=True)
+        np.testing.assert_allclose(got.values, want, atol=1e-8)
 
 
 def test_chunking_bounds_the_work_and_changes_nothing(small):
@@ -71,12 +74,13 @@ def test_uneven_chunks_are_padded_so_jax_compiles_once(small):
     from hgf_tutorial.loo import _draws_logp
 
     whole = ht.add_log_likelihood(fake_posterior(1, 13, 3, seed=2), small)
-    before = _draws_logp._cache_size()
+    jitted = _draws_logp(ht.get_family("hgf2"))
+    before = jitted._cache_size()
     # at most 5 draws per chunk: 13 draws in 3 chunks of 5, 5 and 3 (padded to 5)
     chunked = ht.add_log_likelihood(
         fake_posterior(1, 13, 3, seed=2), small, max_chunk_bytes=5 * 3 * 319 * 8
     )
-    assert _draws_logp._cache_size() - before <= 1
+    assert jitted._cache_size() - before <= 1
     attrs = chunked["log_likelihood"].attrs
     assert (attrs["n_chunks"], attrs["draws_per_chunk"]) == (3, 5)
     np.testing.assert_array_equal(
@@ -87,8 +91,8 @@ def test_uneven_chunks_are_padded_so_jax_compiles_once(small):
 def test_chunk_size_for_a_large_study():
     # 1000 participants x 319 trials in float64 is 2.55 MB per draw: a 64 MiB chunk
     # holds 26 draws, so 4000 draws take 154 chunks instead of one 10 GB block.
-    assert chunk_size(1000, 320, 64 * 2**20) == 26
-    assert chunk_size(10, 320, 1) == 1
+    assert chunk_size(1000 * 319, 64 * 2**20) == 26
+    assert chunk_size(10 * 319, 1) == 1
 
 
 def test_rejects_mismatched_posterior(small):

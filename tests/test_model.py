@@ -61,7 +61,8 @@ def test_model_coords_and_names(small):
         "volatility",
         "inverse_temperature",
     }
-    assert model.named_vars_to_dims["responses"] == ("participant", "trial")
+    assert model.named_vars_to_dims["responses"] == ("observation",)
+    assert len(model.coords["observation"]) == 4 * 319
 
 
 def test_noncentered_has_the_same_likelihood(small):
@@ -102,7 +103,7 @@ def test_prior_predictive_draws_binary_responses(small):
     with model:
         prior = pm.sample_prior_predictive(draws=5, random_seed=1)
     draws = prior["prior_predictive"]["responses"]
-    assert draws.shape == (1, 5, 4, 320)
+    assert draws.shape == (1, 5, 4 * 319)
     assert set(np.unique(draws.values)) <= {0, 1}
 
 
@@ -113,7 +114,9 @@ def test_model_graph_can_be_drawn(small):
 
 def test_random_follows_belief_at_high_temperature(inputs):
     rng = np.random.default_rng(3)
-    draws = simulate_responses(np.array([-3.0, -5.0]), np.array([200.0, 200.0]), inputs, rng=rng)
+    draws = simulate_responses(
+        "hgf2", {"volatility": np.array([-3.0, -5.0])}, np.array([200.0, 200.0]), inputs, rng=rng
+    )
     assert draws.shape == (2, 320)
     for i, omega in enumerate((-3.0, -5.0)):
         m1 = reference.binary_hgf_beliefs(omega, inputs)
@@ -123,7 +126,9 @@ def test_random_follows_belief_at_high_temperature(inputs):
 
 def test_random_choice_rate_matches_probability(inputs):
     rng = np.random.default_rng(4)
-    draws = simulate_responses(np.full(4000, -4.0), np.full(4000, 2.0), inputs, rng=rng)
+    draws = simulate_responses(
+        "hgf2", {"volatility": np.full(4000, -4.0)}, np.full(4000, 2.0), inputs, rng=rng
+    )
     p = reference.unit_square_sigmoid(reference.binary_hgf_beliefs(-4.0, inputs), 2.0)
     # 4000 Bernoulli draws per trial: the standard error is at most 0.0079
     assert np.max(np.abs(draws.mean(axis=0) - p)) < 0.04

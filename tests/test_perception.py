@@ -74,7 +74,7 @@ def test_network_built_first_under_jit_does_not_leak_tracers():
         "import numpy as np, hgf_tutorial as ht\n"
         "from hgf_tutorial.model import simulate_responses\n"
         "u = ht.load_inputs()\n"
-        "simulate_responses(np.array([-4.0]), np.array([2.0]), u, rng=1)\n"
+        "simulate_responses('hgf2', {'volatility': np.array([-4.0])}, np.array([2.0]), u, rng=1)\n"
         "print(float(ht.belief_trajectory(-4.0, u)[1]))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

@@ -169,15 +169,18 @@ def test_posterior_predictive_is_quiet_and_follows_the_beliefs(caplog, capsys):
         out = predictive.posterior_predictive(model, idata, random_seed=1)
     assert out is idata
     replicated = idata["posterior_predictive"]["responses"]
-    assert replicated.dims == ("chain", "draw", "participant", "trial")
-    assert replicated.shape == (1, 6, 3, 320)
+    # the scored responses: trials 1..319 of each participant, labelled like the data
+    assert replicated.dims == ("chain", "draw", "observation")
+    assert replicated.shape == (1, 6, 3 * 319)
+    np.testing.assert_array_equal(replicated["participant"].values, np.repeat([0, 1, 2], 319))
     assert set(np.unique(replicated.values)) <= {0, 1}
     assert not [r for r in caplog.records if r.name.startswith("pymc")]
     assert "Sampling" not in capsys.readouterr().err
     # at a very high inverse temperature the agent picks the option it believes in
     for i, omega in enumerate(volatility):
-        m1 = reference.binary_hgf_beliefs(omega, data.inputs.values)
+        m1 = reference.binary_hgf_beliefs(omega, data.inputs.values)[1:]
         clear = np.abs(m1 - 0.5) > 0.05
+        mine = replicated.values[0, :, i * 319 : (i + 1) * 319]
         np.testing.assert_array_equal(
-            replicated.values[0, :, i][:, clear], np.broadcast_to(m1[clear] > 0.5, (6, clear.sum()))
+            mine[:, clear], np.broadcast_to(m1[clear] > 0.5, (6, clear.sum()))
         )

@@ -45,7 +45,8 @@ def test_simulate_responses_for_has_the_simulate_group_layout(group):
         np.testing.assert_allclose(data[name].values, group[name].values, atol=1e-12)
     # and the responses are the model's random function with that seed
     want = simulate_responses(
-        group.tonic_volatility.values,
+        "hgf2",
+        {"volatility": group.tonic_volatility.values},
         group.inverse_temperature.values,
         group.inputs.values,
         rng=np.random.default_rng(4),
