@@ -551,6 +551,43 @@ def _covariate_column(variable: xr.DataArray) -> pd.Series:
 # --- the fit's results, one row per participant ---------------------------------------
 
 
+def to_grid(values, dim: str = "observation"):
+    """Values along the observation dimension laid out on a (participant, trial) grid.
+
+    The fit's observed data, pointwise log-likelihood and replications have one
+    entry per scored response, with its ``participant`` and ``trial`` as
+    coordinates along ``observation``. This puts them back on a grid, for
+    statistics by trial or by participant, with NaN where no response was scored
+    (unanswered trials); trials with no scored response at all (every first
+    trial) are left out, and the participants keep their order in the data.
+
+    Parameters
+    ----------
+    values : xarray.DataArray or xarray.Dataset
+        With ``dim`` and the coordinates ``participant`` and ``trial`` along it
+        (other dims, such as chain and draw, are kept).
+    dim : str
+        The observation dimension.
+
+    Returns
+    -------
+    xarray.DataArray or xarray.Dataset
+        ``dim`` replaced by ``participant`` and ``trial``.
+    """
+    if not isinstance(values, xr.DataArray | xr.Dataset) or dim not in values.dims:
+        raise ValueError(f"`values` must be an xarray object with the dimension {dim!r}.")
+    missing = [c for c in ("participant", "trial") if c not in values.coords]
+    if missing:
+        raise ValueError(
+            f"`values` has no {missing} coordinate along {dim!r}: use the fit's groups "
+            "(observed_data, log_likelihood, posterior_predictive) as ht.sample, "
+            "ht.add_log_likelihood and ht.posterior_predictive return them."
+        )
+    order = pd.unique(np.asarray(values["participant"]))
+    grid = values.drop_vars(dim).set_index({dim: ["participant", "trial"]}).unstack(dim)
+    return grid.sel(participant=order)
+
+
 def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.DataFrame:
     """One row per participant: each participant-level parameter's posterior summary.
 

@@ -823,7 +823,8 @@ def plot_pareto_k(loo, *, threshold=None):
     ----------
     loo : arviz ELPDData
         From ``az.loo(idata, pointwise=True)``; ``loo.pareto_k`` has dims
-        (participant, trial).
+        (participant, trial), or ``observation`` with participant and trial
+        coordinates, as for a fit of the model.
     threshold : float, optional
         The reliability threshold; defaults to ``loo.good_k``.
 
@@ -834,7 +835,12 @@ def plot_pareto_k(loo, *, threshold=None):
         x = position of the observation in the participant-major order,
         y = k), the threshold line, and a label on every point above it.
     """
-    k = loo.pareto_k.transpose("participant", "trial")
+    k = loo.pareto_k
+    if "observation" in k.dims:
+        from hgf_tutorial.data import to_grid
+
+        k = to_grid(k)
+    k = k.transpose("participant", "trial")
     threshold = float(loo.good_k if threshold is None else threshold)
     participants = k["participant"].values
     trials = k["trial"].values
