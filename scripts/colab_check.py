@@ -55,7 +55,8 @@ WORK = ROOT / "_build" / "colab-check"
 
 #: What Colab preinstalls that matters here, at Colab-like versions: the newest JAX
 #: (newer than pyhgf accepts), NumPy, pandas, Matplotlib and SciPy a release or two
-#: behind this project's pins, PyMC 5, and Colab's kernel (IPython 7, ipykernel 6).
+#: behind this project's pins, PyMC 5, Colab's kernel (IPython 7, ipykernel 6) and
+#: Jinja2.
 PREINSTALLED = [
     "jax",
     "jaxlib",
@@ -66,6 +67,7 @@ PREINSTALLED = [
     "pymc~=5.28.0",
     "ipython==7.34.0",
     "ipykernel==6.17.1",
+    "jinja2",  # Colab has it; pandas' DataFrame.style needs it (the scaling page's tables)
     "nbclient",
     "nbformat",
 ]
