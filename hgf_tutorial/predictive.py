@@ -72,9 +72,14 @@ def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SE
 
 
 def replicate_sequences(
-    idata, data, *, family: str | Family = "hgf2", random_seed: int = RANDOM_SEED
+    idata,
+    data,
+    *,
+    family: str | Family = "hgf2",
+    group: str = "posterior",
+    random_seed: int = RANDOM_SEED,
 ) -> xr.DataArray:
-    """Replicate every trial of every participant once per posterior draw.
+    """Replicate every trial of every participant once per posterior (or prior) draw.
 
     Each draw's agents see the inputs the participants saw (with the same
     aborted trials) and answer on every trial, first trials and unanswered ones
@@ -91,6 +96,10 @@ def replicate_sequences(
         The data the model was fitted to.
     family : {"hgf2", "hgf3", "rw"} or Family
         The family that was fitted.
+    group : {"posterior", "prior"}
+        Whose draws: the posterior's, or the prior's from
+        ``pm.sample_prior_predictive`` (a prior predictive check of whole
+        sequences).
     random_seed : int
 
     Returns
@@ -102,8 +111,16 @@ def replicate_sequences(
 
     family = get_family(family)
     observed = observations(data)
-    posterior = idata["posterior"]
+    if group not in ("posterior", "prior") or group not in idata.children:
+        raise ValueError(
+            f"`group` must name the fit's 'posterior' or 'prior' group, got {group!r}; "
+            f"the fit has {sorted(idata.children)}."
+        )
+    posterior = idata[group]
     names = (*family.parameter_names, "inverse_temperature")
+    for name in names:
+        if name not in posterior:
+            raise ValueError(f"`idata[{group!r}]` has no `{name}` variable.")
     draws = {n: posterior[n].transpose("chain", "draw", "participant") for n in names}
     temperature = draws.pop("inverse_temperature")
     n_chains, n_draws, n_participants = temperature.shape
