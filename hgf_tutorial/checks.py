@@ -740,9 +740,10 @@ def check_comparison(
         if len(set(sizes.values())) > 1:
             _fail(
                 f"the models are scored on different numbers of observations {sizes}: "
-                "all must give one log-probability per response, first trial dropped "
-                "(pm.compute_log_likelihood gives one value per participant for the "
-                "HGF's likelihood; use ht.add_log_likelihood)."
+                "all must give one log-probability per scored response (answered, first "
+                "trial dropped), as ht.add_log_likelihood and pm.compute_log_likelihood "
+                "do for the models of ht.build_group_model; a log-likelihood summed by "
+                "participant, or one that keeps the first trials, is scored on others."
             )
         best = max(loos, key=lambda n: loos[n].elpd)
         if names[0] != best:

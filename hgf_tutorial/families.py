@@ -178,8 +178,13 @@ def three_level_trajectories(tonic_volatility, tonic_volatility_3, inputs, obser
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
     observed : array, shape (n_trials,), optional
-        1 where the outcome was shown, 0 where not (no update on that trial); see
-        :func:`~hgf_tutorial.belief_trajectory`.
+        1 where the outcome was shown, 0 where not. On such a trial pyhgf keeps
+        the level-2 mean (so the next first-level belief is the prediction), but,
+        unlike the two-level network, not every prediction: level 2's precision
+        follows pyhgf's rule for a missing value, ``1 / (1/pi2 + exp(omega_2 +
+        mu3))``, and level 3 updates as usual on the volatility prediction error
+        this leaves (pyhgf 0.3.2). Trials after the last answer change nothing
+        that is scored.
 
     Returns
     -------
@@ -207,7 +212,8 @@ def three_level_belief_trajectory(tonic_volatility, tonic_volatility_3, inputs, 
     inputs : array, shape (n_trials,)
         Binary stimulus-outcome sequence.
     observed : array, shape (n_trials,), optional
-        1 where the outcome was shown, 0 where not (no update on that trial).
+        1 where the outcome was shown, 0 where not: the level-2 mean is kept,
+        level 3 still updates (see :func:`three_level_trajectories`).
 
     Returns
     -------

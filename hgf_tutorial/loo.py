@@ -140,3 +140,40 @@ def add_log_likelihood(
     )
     idata["log_likelihood"] = log_likelihood
     return idata
+
+
+def select_participants(idata, participants):
+    """The fit restricted to some participants, in every group.
+
+    Groups with a ``participant`` dimension keep those participants; groups with
+    an ``observation`` dimension (observed data, log-likelihood, replications)
+    keep the observations whose ``participant`` coordinate is one of them. Useful
+    to score a fit on a subset of the participants (``az.loo``, ``az.compare``).
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+    participants : sequence
+        Participant labels, as in the fit's ``participant`` coordinate.
+
+    Returns
+    -------
+    xarray.DataTree
+        A new tree; ``idata`` is not modified.
+    """
+    labels = np.atleast_1d(np.asarray(participants))
+    groups = {}
+    for name, node in idata.children.items():
+        dataset = node.to_dataset()
+        if "participant" in dataset.dims:
+            missing = np.setdiff1d(labels, dataset["participant"].values)
+            if missing.size:
+                raise ValueError(
+                    f"`participants` has labels the fit's {name!r} group lacks: {missing.tolist()}."
+                )
+            dataset = dataset.sel(participant=labels)
+        elif "observation" in dataset.dims and "participant" in dataset.coords:
+            keep = np.isin(dataset["participant"].values, labels)
+            dataset = dataset.isel(observation=keep)
+        groups[name] = dataset
+    return xr.DataTree.from_dict(groups)

@@ -355,8 +355,10 @@ def build_group_model(
     with pm.Model(coords=coords) as model:
         # group level: mu_<name> and sigma_<name> for each perceptual parameter
         group = {p.name: _group_prior(p) for p in family.parameters}
-        mu_temperature = pm.Normal("mu_temperature", mu=0.0, sigma=2.0)
-        sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=2.0)
+        # float64 constants: PyTensor stores a Python float that float32 can hold
+        # as float32, and the prior's log-density would lose about 1e-8
+        mu_temperature = pm.Normal("mu_temperature", mu=np.float64(0.0), sigma=np.float64(2.0))
+        sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=np.float64(2.0))
 
         perceptual = {
             p.name: _participant_prior(p, *group[p.name])
@@ -414,9 +416,9 @@ def _layout(parameterization, family: Family) -> dict[str, str]:
 
 def _group_prior(parameter: Parameter):
     """``mu_<name> ~ Normal(*group_mean)`` and ``sigma_<name> ~ HalfNormal(group_sd)``."""
-    mean, sd = parameter.group_mean
+    mean, sd = np.float64(parameter.group_mean)
     mu = pm.Normal(f"mu_{parameter.name}", mu=mean, sigma=sd)
-    sigma = pm.HalfNormal(f"sigma_{parameter.name}", sigma=parameter.group_sd)
+    sigma = pm.HalfNormal(f"sigma_{parameter.name}", sigma=np.float64(parameter.group_sd))
     return mu, sigma
 
 

@@ -100,3 +100,24 @@ def test_rejects_mismatched_posterior(small):
         ht.add_log_likelihood(fake_posterior(1, 2, 2), small)
     with pytest.raises(ValueError, match="no posterior group"):
         ht.add_log_likelihood(xr.DataTree(), small)
+
+
+def test_select_participants_keeps_their_draws_and_observations(small):
+    from hgf_tutorial.loo import select_participants
+
+    idata = ht.add_log_likelihood(fake_posterior(2, 4, 3), small)
+    kept = select_participants(idata, [2, 0])
+    post = kept["posterior"]["volatility"]
+    np.testing.assert_array_equal(post["participant"].values, [2, 0])
+    np.testing.assert_array_equal(
+        post.values, idata["posterior"]["volatility"].values[:, :, [2, 0]]
+    )
+    ll = kept["log_likelihood"]["responses"]
+    full = idata["log_likelihood"]["responses"].values
+    # participant 0's then participant 2's observations, in the stored order
+    np.testing.assert_array_equal(ll.values, np.concatenate([full[..., :319], full[..., 638:]], -1))
+    assert set(ll["participant"].values.tolist()) == {0, 2}
+    # the pointwise values add up to those participants' share of the total
+    assert float(ll.sum()) == pytest.approx(float(full[..., :319].sum() + full[..., 638:].sum()))
+    with pytest.raises(ValueError, match=r"lacks: \[7\]"):
+        select_participants(idata, [0, 7])
