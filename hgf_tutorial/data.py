@@ -567,7 +567,9 @@ def to_grid(values, dim: str = "observation"):
         With ``dim`` and the coordinates ``participant`` and ``trial`` along it
         (other dims, such as chain and draw, are kept).
     dim : str
-        The observation dimension.
+        The observation dimension: ``<name>_observation`` for an observed
+        variable called ``<name>`` (coordinates ``<name>_participant`` and
+        ``<name>_trial``).
 
     Returns
     -------
@@ -576,16 +578,19 @@ def to_grid(values, dim: str = "observation"):
     """
     if not isinstance(values, xr.DataArray | xr.Dataset) or dim not in values.dims:
         raise ValueError(f"`values` must be an xarray object with the dimension {dim!r}.")
-    missing = [c for c in ("participant", "trial") if c not in values.coords]
+    # the observed variable <name> has dim <name>_observation and coords <name>_participant...
+    prefix = dim[: -len("observation")] if dim.endswith("observation") else ""
+    names = {f"{prefix}participant": "participant", f"{prefix}trial": "trial"}
+    missing = [c for c in names if c not in values.coords]
     if missing:
         raise ValueError(
             f"`values` has no {missing} coordinate along {dim!r}: use the fit's groups "
             "(observed_data, log_likelihood, posterior_predictive) as ht.sample, "
             "ht.add_log_likelihood and ht.posterior_predictive return them."
         )
-    order = pd.unique(np.asarray(values["participant"]))
-    grid = values.drop_vars(dim).set_index({dim: ["participant", "trial"]}).unstack(dim)
-    return grid.sel(participant=order)
+    order = pd.unique(np.asarray(values[f"{prefix}participant"]))
+    grid = values.drop_vars(dim).set_index({dim: list(names)}).unstack(dim)
+    return grid.rename(names).sel(participant=order)
 
 
 def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.DataFrame:

@@ -49,6 +49,7 @@ def add_log_likelihood(
     *,
     max_chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     family: str | Family = "hgf2",
+    extend_inferencedata: bool = True,
 ):
     """Add the pointwise ``log_likelihood`` group computed from the posterior draws.
 
@@ -65,6 +66,10 @@ def add_log_likelihood(
         so JAX's working memory stays bounded whatever the posterior size.
     family : {"hgf2", "hgf3", "rw"} or Family
         The model family that was fitted (see :mod:`hgf_tutorial.families`).
+    extend_inferencedata : bool
+        As in PyMC (``pm.compute_log_likelihood``): ``True`` adds the group to
+        ``idata`` in place and returns ``idata``; ``False`` leaves ``idata`` as
+        it is and returns a new tree holding only the ``log_likelihood`` group.
 
     Returns
     -------
@@ -73,7 +78,8 @@ def add_log_likelihood(
         ``(chain, draw, observation)``: one value per scored response (answered,
         not a participant's first trial), the same points as the model's observed
         data, with each point's ``participant`` and ``trial`` as coordinates
-        along ``observation``. Modified in place and returned. The values are
+        along ``observation`` (or a new tree with that group alone, see
+        ``extend_inferencedata``). The values are
         those of PyMC's ``pm.compute_log_likelihood`` for the model, computed
         for many draws at once and in bounded memory.
     """
@@ -138,6 +144,8 @@ def add_log_likelihood(
         },
         attrs={"n_chunks": n_chunks, "draws_per_chunk": step},
     )
+    if not extend_inferencedata:
+        return xr.DataTree.from_dict({"log_likelihood": log_likelihood})
     idata["log_likelihood"] = log_likelihood
     return idata
 

@@ -181,8 +181,11 @@ def observe_responses(
     name : str
         Name of the observed variable. Its dimension is ``observation`` for the
         default name and ``<name>_observation`` otherwise; the inputs and their
-        mask are stored as data variables ``inputs`` and ``observed_input``
-        (prefixed by ``<name>_`` for another name).
+        mask are stored as data variables ``inputs`` and ``observed_input``, and
+        each observation's participant and trial are labelled ``participant``
+        and ``trial`` (see :func:`label_observations`), all prefixed by
+        ``<name>_`` for another name, so that the function can be called once
+        per dataset (two sessions, two tasks) in one model.
 
     Returns
     -------
@@ -205,8 +208,8 @@ def observe_responses(
     labels = getattr(model, "observation_labels", {})
     labels[name] = {
         "dim": dim,
-        "participant": observed.participants[participant_index],
-        "trial": trial_index,
+        f"{prefix}participant": observed.participants[participant_index],
+        f"{prefix}trial": trial_index,
     }
     model.observation_labels = labels
 
@@ -235,25 +238,23 @@ def label_observations(idata, model: pm.Model):
     """Put each observation's participant and trial on the fit's observation dimension.
 
     PyMC labels the observed variable's dimension ``observation`` by position;
-    this adds the participant label and the trial as coordinates along it, in
-    every group where the variable is alone with that dimension (observed data,
-    log-likelihood, posterior predictive), so that ``groupby("participant")``
-    works. Modifies ``idata`` in place.
+    this adds the participant label and the trial as coordinates along it
+    (``participant`` and ``trial``; ``<name>_participant`` and ``<name>_trial``
+    for an observed variable called ``<name>``), in every group where they do
+    not clash with a dimension of the same name (observed data, log-likelihood,
+    posterior predictive), so that ``groupby("participant")`` and
+    :func:`hgf_tutorial.data.to_grid` work. Modifies ``idata`` in place.
     """
     for labels in getattr(model, "observation_labels", {}).values():
         dim = labels["dim"]
+        coords = {key: (dim, value) for key, value in labels.items() if key != "dim"}
         for group in ("observed_data", "log_likelihood", "posterior_predictive"):
             if group not in idata.children:
                 continue
             dataset = idata[group].to_dataset()
-            if dim not in dataset.dims or {"participant", "trial"} & set(dataset.dims):
+            if dim not in dataset.dims or set(coords) & set(dataset.dims):
                 continue
-            idata[group] = dataset.assign_coords(
-                {
-                    "participant": (dim, labels["participant"]),
-                    "trial": (dim, labels["trial"]),
-                }
-            )
+            idata[group] = dataset.assign_coords(coords)
 
 
 @functools.cache

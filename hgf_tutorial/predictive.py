@@ -28,7 +28,9 @@ from hgf_tutorial.simulate import simulate_group
 SAMPLE_DIMS = ("chain", "draw")
 
 
-def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SEED):
+def posterior_predictive(
+    model: pm.Model, idata, *, random_seed: int = RANDOM_SEED, extend_inferencedata: bool = True
+):
     """Replicate the observed responses once per posterior draw, without log lines.
 
     Wraps :func:`pymc.sample_posterior_predictive` with no progress bar and
@@ -45,13 +47,16 @@ def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SE
         Output of :func:`~hgf_tutorial.sample`.
     random_seed : int
         Seed of the replications.
+    extend_inferencedata : bool
+        As in PyMC: ``True`` adds the group to ``idata`` in place and returns
+        ``idata``; ``False`` leaves ``idata`` as it is and returns a new tree
+        holding only the ``posterior_predictive`` group.
 
     Returns
     -------
     xarray.DataTree
-        ``idata`` with a ``posterior_predictive`` group holding ``responses``
-        (chain, draw, observation) of 0/1, labelled like the observed data.
-        Modified in place and returned.
+        With a ``posterior_predictive`` group holding ``responses`` (chain, draw,
+        observation) of 0/1, labelled like the observed data.
     """
     from hgf_tutorial.model import label_observations
 
@@ -66,9 +71,10 @@ def posterior_predictive(model: pm.Model, idata, *, random_seed: int = RANDOM_SE
             )
     finally:
         logger.setLevel(level)
-    idata["posterior_predictive"] = replicated["posterior_predictive"]
-    label_observations(idata, model)
-    return idata
+    out = idata if extend_inferencedata else xr.DataTree()
+    out["posterior_predictive"] = replicated["posterior_predictive"]
+    label_observations(out, model)
+    return out
 
 
 def replicate_sequences(

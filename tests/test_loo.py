@@ -121,3 +121,15 @@ def test_select_participants_keeps_their_draws_and_observations(small):
     assert float(ll.sum()) == pytest.approx(float(full[..., :319].sum() + full[..., 638:].sum()))
     with pytest.raises(ValueError, match=r"lacks: \[7\]"):
         select_participants(idata, [0, 7])
+
+
+def test_extend_inferencedata_false_returns_a_new_tree(small):
+    idata = fake_posterior(1, 3, 3)
+    alone = ht.add_log_likelihood(idata, small, extend_inferencedata=False)
+    assert "log_likelihood" not in idata.children
+    assert set(alone.children) == {"log_likelihood"}
+    extended = ht.add_log_likelihood(idata, small)
+    assert extended is idata
+    np.testing.assert_array_equal(
+        alone["log_likelihood"]["responses"].values, idata["log_likelihood"]["responses"].values
+    )

@@ -132,3 +132,66 @@ def test_random_choice_rate_matches_probability(inputs):
     p = reference.unit_square_sigmoid(reference.binary_hgf_beliefs(-4.0, inputs), 2.0)
     # 4000 Bernoulli draws per trial: the standard error is at most 0.0079
     assert np.max(np.abs(draws.mean(axis=0) - p)) < 0.04
+
+
+@pytest.mark.parametrize("family", ["hgf2", "hgf3", "rw"])
+def test_observe_responses_is_the_likelihood_of_build_group_model(family):
+    from hgf_tutorial.model import _group_prior, _participant_prior, observe_responses
+
+    data = ht.simulate_group(3, seed=2, family=family)
+    reference_model = ht.build_group_model(data, family=family)
+    spec = ht.get_family(family)
+    with pm.Model(coords={"participant": data["participant"].values}) as own:
+        params = {p.name: _participant_prior(p, *_group_prior(p)) for p in spec.parameters}
+        mu_t = pm.Normal("mu_temperature", np.float64(0.0), np.float64(2.0))
+        sigma_t = pm.HalfNormal("sigma_temperature", np.float64(2.0))
+        t = pm.LogNormal("inverse_temperature", mu_t, sigma_t, dims="participant")
+        observe_responses(data, params, t, family=family)
+    point = reference_model.initial_point()
+    rng = np.random.default_rng(1)
+    point = {k: v + 0.2 * rng.normal(size=np.shape(v)) for k, v in point.items()}
+    assert own.compile_logp()(point) == pytest.approx(reference_model.compile_logp()(point))
+
+
+def test_observe_responses_twice_in_one_model():
+    """Two subsets of participants (say two sessions) under one set of priors."""
+    import arviz as az
+
+    from hgf_tutorial.data import to_grid
+    from hgf_tutorial.model import observe_responses
+
+    data = ht.simulate_group(4, seed=3)
+    first, second = data.isel(participant=[0, 1]), data.isel(participant=[2, 3])
+    with pm.Model(coords={"participant": data["participant"].values}) as model:
+        mu = pm.Normal("mu_volatility", -4.0, 2.0)
+        volatility = pm.Normal("volatility", mu, 1.0, dims="participant")
+        t = pm.LogNormal("inverse_temperature", 0.5, 0.5, dims="participant")
+        observe_responses(first, {"volatility": volatility[:2]}, t[:2], name="first")
+        observe_responses(second, {"volatility": volatility[2:]}, t[2:], name="second")
+        prior = pm.sample_prior_predictive(draws=3, random_seed=1)
+    assert prior["prior_predictive"]["first"].shape == (1, 3, 2 * 319)
+    assert prior["prior_predictive"]["second"].shape == (1, 3, 2 * 319)
+    # the two likelihood terms add up to the one-dataset model's at the same point
+    whole = ht.build_group_model(data)
+    values = {"volatility": np.array([-3.0, -4.5, -5.0, -2.5]), "t": np.array([1.0, 2, 3, 4])}
+    terms = []
+    for m, names in ((model, ("first", "second")), (whole, ("responses",))):
+        point = m.initial_point()
+        point["volatility"] = values["volatility"]
+        point["inverse_temperature_log__"] = np.log(values["t"])
+        f = m.compile_logp(vars=[m[n] for n in names], jacobian=False)
+        terms.append(float(f(point)))
+    assert terms[0] == pytest.approx(terms[1], abs=1e-8)
+
+    idata = ht.sample(model, draws=30, tune=30, chains=1)
+    with model:
+        pm.compute_log_likelihood(idata, progressbar=False)
+    from hgf_tutorial.model import label_observations
+
+    label_observations(idata, model)
+    ll = idata["log_likelihood"]
+    assert ll["first"].dims == ("chain", "draw", "first_observation")
+    np.testing.assert_array_equal(np.unique(ll["second_participant"].values), [2, 3])
+    grid = to_grid(ll["second"], dim="second_observation")
+    assert grid.dims == ("chain", "draw", "participant", "trial") and grid.shape[2:] == (2, 319)
+    assert az.loo(idata, var_name="first").n_data_points == 2 * 319

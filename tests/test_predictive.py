@@ -184,3 +184,37 @@ def test_posterior_predictive_is_quiet_and_follows_the_beliefs(caplog, capsys):
         np.testing.assert_array_equal(
             mine[:, clear], np.broadcast_to(m1[clear] > 0.5, (6, clear.sum()))
         )
+
+
+def test_posterior_predictive_can_return_a_new_tree():
+    data = ht.simulate_group(2, seed=5)
+    model = ht.build_group_model(data)
+    idata = _fake_posterior(model, 3, np.array([-3.0, -4.0]), np.full(2, 2.0))
+    alone = predictive.posterior_predictive(model, idata, extend_inferencedata=False)
+    assert "posterior_predictive" not in idata.children
+    assert set(alone.children) == {"posterior_predictive"}
+    assert alone["posterior_predictive"]["responses"].sizes["observation"] == 2 * 319
+
+
+def test_replicate_sequences_answer_on_every_trial_from_the_beliefs():
+    data = ht.simulate_group(3, seed=5)
+    volatility = np.array([-3.0, -4.0, -5.0])
+    model = ht.build_group_model(data)
+    idata = _fake_posterior(model, 4, volatility, np.full(3, 300.0))
+    replicated = ht.replicate_sequences(idata, data)
+    assert replicated.dims == ("chain", "draw", "participant", "trial")
+    assert replicated.shape == (1, 4, 3, 320)
+    # at a very high inverse temperature the agent answers what it believes, first trial
+    # included (m = 0.5 there: a coin flip, so not checked)
+    for i, omega in enumerate(volatility):
+        m1 = reference.binary_hgf_beliefs(omega, data.inputs.values)
+        clear = np.abs(m1 - 0.5) > 0.05
+        np.testing.assert_array_equal(
+            replicated.values[0, :, i][:, clear], np.broadcast_to(m1[clear] > 0.5, (4, clear.sum()))
+        )
+    # the prior's draws work the same way, and an unknown group is named
+    prior = xr.DataTree.from_dict({"prior": idata["posterior"].to_dataset()})
+    same = ht.replicate_sequences(prior, data, group="prior")
+    np.testing.assert_array_equal(same.values, replicated.values)
+    with pytest.raises(ValueError, match="`group` must name"):
+        ht.replicate_sequences(idata, data, group="prior")
