@@ -1089,3 +1089,189 @@ def plot_loglik_memory(table) -> Figure:
         ax.set(yscale="log", ylabel="peak memory added (MB)")
         ax.legend(frameon=False)
     return _finish(fig)
+
+
+# ---------------------------------------------------------------------------
+# A study's own data (book/own_data.md)
+
+#: Colours of the two kinds of gap: a response missing (time-out) and an input
+#: missing (aborted trial, outcome not shown).
+MISSED_RESPONSE_COLOUR = MISS_COLOUR
+ABORTED_TRIAL_COLOUR = "#8e44ad"
+
+
+def plot_gaps(
+    belief, inputs, observed_input, responses, observed_response, *, trials=None, title=None
+) -> Figure:
+    """One participant's beliefs over a stretch of trials, with the gaps marked.
+
+    Parameters
+    ----------
+    belief : array, shape (n,)
+        The belief before each trial (``m1``, from
+        :func:`~hgf_tutorial.belief_trajectory` with the input mask).
+    inputs, responses : array, shape (n,)
+        0/1 values; where not observed their value is ignored.
+    observed_input, observed_response : array of bool, shape (n,)
+        False where the outcome was not shown (aborted trial) and where the
+        participant did not answer (time-out).
+    trials : array, shape (n,), optional
+        The trials' numbers, for the x axis; defaults to ``0 .. n - 1``.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel: the belief as a line (label ``"belief $m_1$ before the trial"``),
+        the shown inputs as dots at 0 and 1, the answers as ticks above (1) and
+        below (0), and one shaded column per gap, labelled ``"outcome not shown
+        (aborted trial)"`` or ``"no response (time-out)"``.
+    """
+    belief = np.asarray(belief, dtype=float)
+    n = belief.shape[0]
+    trials = np.arange(n) if trials is None else np.asarray(trials)
+    inputs = np.asarray(inputs)
+    responses = np.asarray(responses)
+    shown = np.asarray(observed_input, dtype=bool)
+    answered = np.asarray(observed_response, dtype=bool)
+    for name, array in (
+        ("inputs", inputs),
+        ("observed_input", shown),
+        ("responses", responses),
+        ("observed_response", answered),
+        ("trials", trials),
+    ):
+        if array.shape != belief.shape:
+            raise ValueError(f"`{name}` has shape {array.shape}, `belief` {belief.shape}.")
+    gaps = [
+        (~shown, ABORTED_TRIAL_COLOUR, "outcome not shown (aborted trial)"),
+        (~answered, MISSED_RESPONSE_COLOUR, "no response (time-out)"),
+    ]
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
+        for where, colour, label in gaps:
+            for k, x in enumerate(trials[where]):
+                ax.axvspan(
+                    x - 0.45,
+                    x + 0.45,
+                    color=colour,
+                    alpha=0.25,
+                    lw=0,
+                    label=label if k == 0 else None,
+                )
+        ax.plot(
+            trials[shown],
+            inputs[shown],
+            "o",
+            ms=5,
+            color=INPUT_COLOR,
+            label="input $u$ (outcome shown)",
+        )
+        ax.plot(
+            trials[answered],
+            np.where(responses[answered] == 1, 1.12, -0.12),
+            "|",
+            ms=12,
+            mew=2,
+            color="C1",
+            label="response",
+        )
+        ax.plot(
+            trials,
+            belief,
+            "-o",
+            ms=3.5,
+            lw=2,
+            color=BELIEF_COLOUR,
+            label="belief $m_1$ before the trial",
+        )
+        ax.set(xlabel="trial", ylabel="P($u$ = 1)", yticks=[0, 0.5, 1], ylim=(-0.22, 1.22))
+        ax.set_xlim(trials[0] - 1, trials[-1] + 1)
+        if title:
+            ax.set_title(title, loc="left")
+        fig.legend(loc="outside lower center", ncol=3, frameon=False)
+    return _finish(fig)
+
+
+def plot_deleted_rows(trials, belief, belief_deleted, deleted_trials, *, title=None) -> Figure:
+    """Beliefs with the gaps kept as gaps against the same with their rows deleted.
+
+    Parameters
+    ----------
+    trials : array, shape (n,)
+        The trial numbers of the rows both versions keep.
+    belief : array, shape (n,)
+        The belief before each of those trials, gaps handled by the masks.
+    belief_deleted : array, shape (n,)
+        The belief before the same trials after the rows with a gap were deleted
+        and the rest renumbered.
+    deleted_trials : array
+        The trial numbers of the deleted rows, drawn as ticks along the top of
+        both panels.
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: both beliefs (labels ``"gaps kept (masks)"`` and ``"rows
+        deleted"``); bottom: their difference, ``belief_deleted - belief``
+        (label ``"rows deleted - gaps kept"``), with the largest absolute
+        difference marked (label ``"largest difference"``).
+    """
+    trials = np.asarray(trials)
+    belief = np.asarray(belief, dtype=float)
+    belief_deleted = np.asarray(belief_deleted, dtype=float)
+    deleted_trials = np.asarray(deleted_trials)
+    if not trials.shape == belief.shape == belief_deleted.shape:
+        raise ValueError(
+            f"`trials`, `belief` and `belief_deleted` must have one shape, got "
+            f"{trials.shape}, {belief.shape} and {belief_deleted.shape}."
+        )
+    difference = belief_deleted - belief
+    largest = int(np.argmax(np.abs(difference)))
+    with plt.rc_context(BOOK_STYLE):
+        fig, (ax_belief, ax_diff) = plt.subplots(
+            2,
+            1,
+            figsize=(10, 5.6),
+            sharex=True,
+            height_ratios=(3, 2),
+            layout="constrained",
+        )
+        ax_belief.plot(trials, belief, color=BELIEF_COLOUR, lw=2, label="gaps kept (masks)")
+        ax_belief.plot(
+            trials, belief_deleted, color=MISS_COLOUR, lw=1.5, ls="--", label="rows deleted"
+        )
+        ax_belief.set(ylabel="belief $m_1$", ylim=(-0.05, 1.12), yticks=[0, 0.5, 1])
+        ax_diff.axhline(0, color="0.6", lw=1)
+        ax_diff.plot(
+            trials, difference, color=OBSERVED_COLOUR, lw=1.5, label="rows deleted - gaps kept"
+        )
+        ax_diff.plot(
+            trials[largest],
+            difference[largest],
+            "o",
+            color=TRUTH_COLOUR,
+            ms=7,
+            label="largest difference",
+        )
+        ax_diff.set(xlabel="trial", ylabel="difference")
+        for ax in (ax_belief, ax_diff):
+            ax.plot(
+                deleted_trials,
+                np.ones(deleted_trials.shape),
+                "|",
+                ms=10,
+                color="0.35",
+                transform=ax.get_xaxis_transform(),
+                label="deleted row" if ax is ax_belief else None,
+            )
+        if title:
+            ax_belief.set_title(title, loc="left")
+        handles, labels = [], []
+        for ax in (ax_belief, ax_diff):
+            h, lab = ax.get_legend_handles_labels()
+            handles += h
+            labels += lab
+        fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
+    return _finish(fig)

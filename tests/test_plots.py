@@ -456,3 +456,54 @@ def test_plot_loglik_memory_bars_and_result_sizes():
     np.testing.assert_allclose([s[0, 1] for s in ticks.get_segments()], [97.0, 974.0])
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert labels == ["10 participants\n4 x 1000 draws", "100 participants\n4 x 100 draws"]
+
+
+# --- figures of the page on a study's own data --------------------------------------
+
+
+def test_plot_gaps_marks_each_gap_and_draws_only_what_was_observed():
+    belief = np.array([0.5, 0.6, 0.6, 0.7, 0.65, 0.66])
+    inputs = np.array([1, 0, 1, 1, 0, 1])
+    shown = np.array([True, False, True, True, True, True])
+    responses = np.array([1, 1, 0, 1, 1, 0])
+    answered = np.array([True, True, True, False, True, True])
+    trials = np.arange(10, 16)
+    fig = plots.plot_gaps(belief, inputs, shown, responses, answered, trials=trials)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    belief_line = lines["belief $m_1$ before the trial"]
+    np.testing.assert_array_equal(belief_line.get_xdata(), trials)
+    np.testing.assert_array_equal(belief_line.get_ydata(), belief)
+    # the aborted trial's input is not drawn, nor the time-out's response
+    np.testing.assert_array_equal(lines["input $u$ (outcome shown)"].get_xdata(), trials[shown])
+    np.testing.assert_array_equal(lines["response"].get_xdata(), trials[answered])
+    np.testing.assert_array_equal(lines["response"].get_ydata() > 0.5, responses[answered] == 1)
+    spans = {patch.get_label(): patch for patch in ax.patches}
+    aborted = spans["outcome not shown (aborted trial)"]
+    missed = spans["no response (time-out)"]
+    assert len(ax.patches) == 2
+    assert aborted.get_x() + aborted.get_width() / 2 == pytest.approx(11)
+    assert missed.get_x() + missed.get_width() / 2 == pytest.approx(13)
+    with pytest.raises(ValueError, match="observed_input"):
+        plots.plot_gaps(belief, inputs, shown[:-1], responses, answered)
+
+
+def test_plot_deleted_rows_shows_the_difference_and_its_largest_value():
+    trials = np.array([1, 2, 4, 5, 6])
+    belief = np.array([0.5, 0.55, 0.6, 0.62, 0.64])
+    deleted = np.array([0.5, 0.55, 0.5, 0.7, 0.63])
+    fig = plots.plot_deleted_rows(trials, belief, deleted, [3])
+    ax_belief, ax_diff = fig.axes
+    top = {line.get_label(): line for line in ax_belief.get_lines()}
+    np.testing.assert_array_equal(top["gaps kept (masks)"].get_ydata(), belief)
+    np.testing.assert_array_equal(top["rows deleted"].get_ydata(), deleted)
+    np.testing.assert_array_equal(top["deleted row"].get_xdata(), [3])
+    bottom = {line.get_label(): line for line in ax_diff.get_lines()}
+    difference = bottom["rows deleted - gaps kept"]
+    np.testing.assert_array_equal(difference.get_xdata(), trials)
+    np.testing.assert_allclose(difference.get_ydata(), deleted - belief)
+    largest = bottom["largest difference"]
+    assert largest.get_xdata()[0] == 4
+    assert largest.get_ydata()[0] == pytest.approx(-0.1)
+    with pytest.raises(ValueError, match="one shape"):
+        plots.plot_deleted_rows(trials, belief, deleted[:-1], [3])
