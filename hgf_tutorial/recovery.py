@@ -81,8 +81,9 @@ def simulate_responses_for(
     ----------
     tonic_volatility, inverse_temperature : array, shape (n_participants,)
         omega_2 and the inverse temperature (> 0) of each agent.
-    inputs : array, shape (n_trials,), optional
-        Defaults to :func:`~hgf_tutorial.load_inputs`.
+    inputs : array, shape (n_trials,) or (n_participants, n_trials), optional
+        One sequence for everybody or one per participant; defaults to
+        :func:`~hgf_tutorial.load_inputs`.
     seed : int
 
     Returns
@@ -102,15 +103,21 @@ def simulate_responses_for(
         )
     if inputs is None:
         inputs = load_inputs()
-    inputs = check.as_binary_array(inputs, "inputs", ndim=(1,)).astype(int)
+    inputs = check.as_binary_array(inputs, "inputs", ndim=(1, 2)).astype(int)
+    if inputs.ndim == 2 and inputs.shape[0] != volatility.size:
+        raise ValueError(
+            f"`inputs` has {inputs.shape[0]} rows but there are {volatility.size} "
+            "participants: give one sequence for everybody or one per participant."
+        )
     responses = simulate_responses(
         "hgf2", {"volatility": volatility}, temperature, inputs, rng=np.random.default_rng(seed)
     ).astype(int)
-    beliefs = np.stack([numpy_beliefs(v, inputs) for v in volatility])
+    rows = np.broadcast_to(inputs, responses.shape)
+    beliefs = np.stack([numpy_beliefs(v, u) for v, u in zip(volatility, rows, strict=True)])
     n_participants, n_trials = responses.shape
     return xr.Dataset(
         {
-            "inputs": ("trial", inputs),
+            "inputs": ("trial", inputs) if inputs.ndim == 1 else (("participant", "trial"), inputs),
             "responses": (("participant", "trial"), responses),
             "tonic_volatility": ("participant", volatility),
             "inverse_temperature": ("participant", temperature),
@@ -159,7 +166,7 @@ def recovery_table(idata, data, *, prob: float = 0.9) -> pd.DataFrame:
             rows.append(
                 {
                     "parameter": name,
-                    "participant": int(draws["participant"].values[i]),
+                    "participant": draws["participant"].values[i].item(),
                     "true": float(truth[i]),
                     "mean": float(mean[i]),
                     "lower": float(q[0, i]),

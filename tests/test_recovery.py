@@ -158,3 +158,33 @@ def test_sampler_efficiency_summarises_the_fit():
     del idata["posterior"].attrs["sampling_time"]
     with pytest.raises(ValueError, match="sampling_time"):
         recovery.sampler_efficiency(idata)
+
+
+def test_recovery_table_keeps_string_labels():
+    rng = np.random.default_rng(0)
+    idata = _fake_fit(np.array([-5.0, -4.0]), np.array([1.0, 2.0]), rng)
+    labels = ["sub-00", "sub-01"]
+    idata["posterior"] = idata["posterior"].to_dataset().assign_coords(participant=labels)
+    data = xr.Dataset(
+        {
+            "tonic_volatility": ("participant", [-5.0, -4.0]),
+            "inverse_temperature": ("participant", [1.0, 2.0]),
+        },
+        coords={"participant": labels},
+    )
+    table = recovery.recovery_table(idata, data)
+    assert list(table["participant"]) == labels * 2
+
+
+def test_simulate_responses_for_takes_one_schedule_per_participant():
+    u = np.tile([1, 1, 0, 1, 0, 0], 5)
+    schedules = np.stack([u, 1 - u])
+    data = recovery.simulate_responses_for([-4.0, -4.0], [500.0, 500.0], inputs=schedules)
+    assert data["inputs"].dims == ("participant", "trial")
+    for i in range(2):
+        m1 = reference.binary_hgf_beliefs(-4.0, schedules[i])
+        np.testing.assert_allclose(data.expected_mean.values[i], m1, atol=1e-10)
+        clear = np.abs(m1 - 0.5) > 0.05
+        np.testing.assert_array_equal(data.responses.values[i][clear], m1[clear] > 0.5)
+    with pytest.raises(ValueError, match="`inputs` has 2 rows but there are 3"):
+        recovery.simulate_responses_for([-4.0] * 3, [1.0] * 3, inputs=schedules)
