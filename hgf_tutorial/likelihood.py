@@ -67,6 +67,11 @@ def participant_logp(
         prior (0.5) whatever the parameters, so it only adds a constant, and a
         term that no parameter explains distorts leave-one-out estimates.
         Unanswered trials contribute 0.
+
+    Notes
+    -----
+    ``tonic_volatility`` is the model's ``volatility``; the table "Names used in
+    the code" on the likelihood page maps every name to the others.
     """
     masks = {"observed_response": observed_response, "observed_input": observed_input}
     _check_participant_args(tonic_volatility, inverse_temperature, responses, inputs, masks)
@@ -169,6 +174,14 @@ def family_logp(
     jax.Array, shape (n_trials - 1,)
         One log-probability per trial, the first trial dropped; 0 on the trials
         without an answer.
+
+    Notes
+    -----
+    The keys of ``params`` are the model's variable names (``volatility`` is
+    omega_2, called ``tonic_volatility`` in the simulated data and in
+    :func:`participant_logp`); the table "Names used in the code" on the
+    likelihood page (``book/likelihood.md``) maps every symbol, model variable,
+    data variable and argument to each other.
     """
     family = get_family(family)
     masks = {"observed_response": observed_response, "observed_input": observed_input}

@@ -12,23 +12,36 @@ from scipy import stats
 
 from hgf_tutorial.perception import response_probability
 
+#: The pages of the workflow in the order of ``_toc.yml``'s first part: each
+#: page's file (under ``book/``), its box's text, and the modules behind it.
+WORKFLOW_PAGES = (
+    ("simulate", "Simulating a\ngroup of agents", ("simulate",)),
+    ("likelihood", "From one participant\nto many", ("likelihood", "perception")),
+    ("sampling", "The hierarchical model\nand sampling", ("model", "sampling")),
+    ("loo", "Pointwise log-likelihood\nand leave-one-out", ("loo",)),
+    ("own_data", "Fitting your\nown data", ("data",)),
+    ("scaling", "Scaling up", ("scaling",)),
+)
+
 
 def workflow_diagram() -> graphviz.Digraph:
-    """The tutorial's workflow, one box per page, with the module behind it."""
-    graph = graphviz.Digraph("workflow", graph_attr={"rankdir": "LR", "bgcolor": "transparent"})
+    """The tutorial's workflow: one box per page, in order, with the modules behind it."""
+    graph = graphviz.Digraph("workflow", graph_attr={"bgcolor": "transparent"})
     graph.attr(
         "node", shape="box", style="rounded,filled", fillcolor="#eef3fb", fontname="Helvetica"
     )
-    steps = [
-        ("simulate", "Simulate a group\n(simulate)"),
-        ("likelihood", "Log-probability of\none participant, vmapped\n(likelihood)"),
-        ("model", "Hierarchical model\nin PyMC\n(model)"),
-        ("sampling", "NUTS and\ndiagnostics\n(sampling)"),
-        ("loo", "Pointwise log-lik.\nand LOO\n(loo)"),
+    boxes = [
+        (page, f"{number}. {title}\n({', '.join(modules)})")
+        for number, (page, title, modules) in enumerate(WORKFLOW_PAGES, start=1)
     ]
-    for name, label in steps:
-        graph.node(name, label)
-    for (a, _), (b, _) in zip(steps, steps[1:], strict=False):
+    # two rows, so that the figure keeps a readable size on the page
+    half = (len(boxes) + 1) // 2
+    for row in (boxes[:half], boxes[half:]):
+        with graph.subgraph() as same_row:
+            same_row.attr(rank="same")
+            for page, label in row:
+                same_row.node(page, label)
+    for (a, *_), (b, *_) in zip(WORKFLOW_PAGES, WORKFLOW_PAGES[1:], strict=False):
         graph.edge(a, b)
     return graph
 

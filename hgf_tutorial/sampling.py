@@ -11,11 +11,23 @@ import pymc as pm
 #: Environment variable that switches every page and test to quick mode.
 QUICK_ENV = "HGF_TUTORIAL_QUICK"
 
-#: The seed every page uses, so that a rerun gives the same numbers.
+#: The seed :func:`sample` passes to :func:`pymc.sample` unless told otherwise, so
+#: that a rerun of a page gives the same numbers. ``random_seed=None`` gives fresh
+#: chains.
 RANDOM_SEED = 20261129
 
-#: NUTS step-size target. At PyMC's 0.8 the default dataset gave 1 divergence in
-#: one of two seeds; at 0.9 none in either, for about 25% more time.
+#: NUTS step-size target; PyMC's default is 0.8. What was measured, on the default
+#: dataset (10 participants) with these settings otherwise, two seeds each:
+#:
+#: - the first check (closing note of the foundation session): at 0.8 one of the
+#:   two runs had 1 divergent transition, at 0.9 neither had any;
+#: - ``benchmarks/samplers.py`` (``results/samplers_runs.csv``, seeds 20261129 and
+#:   20261130, the model as it was at commit 3481f50): at 0.9, 0 and 1 divergences.
+#:
+#: So 0.9 makes a divergence rarer, not impossible: the sampling page checks its
+#: own run (seed 20261129) for none. It costs gradient evaluations: with 300 tuning
+#: steps the same benchmark needed 65840 at 0.9 against 49890 at 0.8 (medians of
+#: the two seeds, rows ``fast_target90`` and ``fast`` of ``results/samplers.csv``).
 TARGET_ACCEPT = 0.9
 
 FULL_SETTINGS = {"draws": 1000, "tune": 1000, "chains": 4}
@@ -42,7 +54,11 @@ def is_quick() -> bool:
 
 
 def sampler_settings(**overrides) -> dict:
-    """The keyword arguments :func:`sample` passes to :func:`pymc.sample`."""
+    """The keyword arguments :func:`sample` passes to :func:`pymc.sample`.
+
+    Each override replaces the default of the same name, ``None`` included:
+    ``sampler_settings(random_seed=None)["random_seed"] is None``.
+    """
     settings = dict(QUICK_SETTINGS if is_quick() else FULL_SETTINGS)
     settings.update(
         cores=min(settings["chains"], os.cpu_count() or 1),
@@ -61,15 +77,23 @@ def sample(model: pm.Model, **overrides):
     """Sample ``model`` with NUTS (nutpie, JAX backend) and the project's defaults.
 
     Full mode: 4 chains x (1000 tune + 1000 draws), chains run in parallel over
-    the cores, ``target_accept=0.9``, no progress bar or log lines. Quick mode
-    (``HGF_TUTORIAL_QUICK=1``): 2 chains x (150 + 150),
-    the same sampler, fewer draws; for CI only, its numbers are not for reading.
+    the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), no
+    progress bar or log lines. Quick mode (``HGF_TUTORIAL_QUICK=1``): 2 chains x
+    (150 + 150), the same sampler, fewer draws; for CI only, its numbers are not
+    for reading.
+
+    The chains are seeded: unless ``random_seed`` is given, every call passes
+    ``random_seed=20261129`` (:data:`RANDOM_SEED`), so the same model and data
+    give the same draws each time. Pass ``random_seed=None`` for fresh chains, or
+    another seed to check that a result does not hang on this one.
 
     Parameters
     ----------
     model : pymc.Model
     **overrides
-        Any :func:`pymc.sample` keyword, replacing the default.
+        Any :func:`pymc.sample` keyword, replacing the default (see
+        :func:`sampler_settings`); ``random_seed=None`` reaches
+        :func:`pymc.sample` as ``None``.
 
     Returns
     -------

@@ -1,10 +1,13 @@
-"""The sampler settings: defaults, overrides and the measured fast settings."""
+"""The sampler settings: defaults, overrides, the seed and the measured fast settings."""
 
 import inspect
 
+import numpy as np
 import pymc as pm
+import pytest
 
-from hgf_tutorial.sampling import FAST_OVERRIDES, sampler_settings
+import hgf_tutorial as ht
+from hgf_tutorial.sampling import FAST_OVERRIDES, RANDOM_SEED, sampler_settings
 
 
 def test_overrides_are_copied_so_pm_sample_cannot_change_them(monkeypatch):
@@ -26,3 +29,30 @@ def test_fast_overrides_are_pm_sample_keywords(monkeypatch):
     assert (settings["tune"], settings["draws"], settings["chains"]) == (300, 1000, 4)
     assert settings["target_accept"] == 0.8
     assert settings["compile_kwargs"] == {"gradient_backend": "jax"}
+
+
+def test_seed_is_the_default_and_an_explicit_none_reaches_pm_sample(monkeypatch):
+    monkeypatch.delenv("HGF_TUTORIAL_QUICK", raising=False)
+    assert sampler_settings()["random_seed"] == RANDOM_SEED == 20261129
+    assert sampler_settings(random_seed=None)["random_seed"] is None
+    assert sampler_settings(random_seed=5)["random_seed"] == 5
+
+
+TINY_RUN = {"draws": 20, "tune": 20, "chains": 1, "cores": 1}
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    return ht.build_group_model(ht.simulate_group(2))
+
+
+def _draws(idata) -> np.ndarray:
+    return idata["posterior"]["volatility"].values
+
+
+def test_default_seed_repeats_the_draws_and_none_gives_fresh_ones(tiny_model):
+    seeded = [_draws(ht.sample(tiny_model, **TINY_RUN)) for _ in range(2)]
+    np.testing.assert_array_equal(seeded[0], seeded[1])
+    fresh = [_draws(ht.sample(tiny_model, random_seed=None, **TINY_RUN)) for _ in range(2)]
+    assert not np.array_equal(fresh[0], fresh[1])
+    assert not np.array_equal(fresh[0], seeded[0])
