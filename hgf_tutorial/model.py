@@ -14,7 +14,6 @@ posterior predictive draws and ArviZ's LOO all line up with the data.
 from __future__ import annotations
 
 import functools
-import warnings
 from dataclasses import dataclass
 
 import jax
@@ -28,14 +27,14 @@ from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, Parameter, get_family
 from hgf_tutorial.likelihood import forward_derivatives, group_beliefs
 from hgf_tutorial.perception import response_probability
+from hgf_tutorial.predictors import (
+    TEMPERATURE_MEAN_PRIOR,
+    Design,
+    check_predictors,
+    design_matrix,
+)
 
 PARAMETERIZATIONS = ("centered", "noncentered")
-
-# PyMC compiles helper functions (prior predictive, point log-densities) with the
-# numba backend, which runs the JAX op in object mode and says so every time. The
-# result is correct, only slower than a JAX-compiled graph; the sampler itself
-# compiles to JAX. Keep the message off the pages.
-warnings.filterwarnings("ignore", message="Numba will use object mode to run", category=UserWarning)
 
 
 @dataclass(frozen=True)
@@ -311,7 +310,11 @@ def simulate_responses(
 
 
 def build_group_model(
-    data, *, parameterization: str | dict = "centered", family: str | Family = "hgf2"
+    data,
+    *,
+    predictors: dict[str, str] | None = None,
+    parameterization: str | dict = "centered",
+    family: str | Family = "hgf2",
 ) -> pm.Model:
     """The hierarchical model of the tutorial, for any model family.
 
@@ -332,6 +335,32 @@ def build_group_model(
         (participant, trial), as from :func:`~hgf_tutorial.simulate_group`, with
         the masks ``observed_response`` and ``observed_input`` where some trials
         have gaps (:func:`hgf_tutorial.data.from_dataframe`).
+    predictors : dict, optional
+        Regressions on participant-level parameters: a parameter of the family
+        (``"volatility"``, ``"volatility_3"``, ``"learning_rate"``) or
+        ``"inverse_temperature"``, to the right-hand side of a formula over the
+        dataset's participant-level covariates, e.g. ``{"volatility": "1 + group +
+        age"}`` (see :mod:`hgf_tutorial.predictors` for the coding: treatment
+        contrasts against the first level, numeric covariates standardised). For
+        such a parameter ``mu_<name>`` is replaced by coefficients ``beta_<name>``
+        (dim ``<name>_term``, labelled by the design matrix's columns,
+        ``"Intercept"``, ``"group[T.patient]"``, ``"age"``) and the participants'
+        mean on the link scale (omega as it is, log t, logit alpha) is
+        ``design_<name> @ beta_<name>``; the spread stays: ``beta_volatility``
+        goes with ``sigma_volatility``, ``beta_learning_rate`` with
+        ``sigma_learning_rate``, ``beta_inverse_temperature`` with
+        ``sigma_temperature``. The intercept's prior is the group-mean prior
+        the parameter has without a formula (``Normal(-5, 5)`` for omega_2,
+        ``Normal(0, 2)`` for log t); each slope's is ``Normal(0, s)``, ``s``
+        from :data:`hgf_tutorial.predictors.SLOPE_PRIOR_SD` (1 for omega_2 and
+        logit alpha, 0.5 for omega_3 and log t, per SD of a numeric covariate
+        or per level contrast). The deterministic ``beta_<name>_per_unit``
+        holds the coefficients per unit of each numeric covariate (intercept at
+        covariate value 0); the means and SDs used to standardise are the data
+        ``covariate_mean`` and ``covariate_sd`` (dim ``numeric_covariate``), and
+        ``model.predictors`` maps each parameter to its
+        :class:`~hgf_tutorial.predictors.Design`. Without ``predictors`` (None
+        or ``{}``) the model is the one described above, unchanged.
     parameterization : {"centered", "noncentered"} or dict
         ``"noncentered"`` samples standard-normal offsets ``z`` and builds the
         participant parameters from them as deterministics. A dict chooses per
@@ -347,19 +376,44 @@ def build_group_model(
         With coords ``participant``, ``trial`` and ``observation``; the observed
         variable ``responses`` holds the scored responses (see
         :func:`observe_responses`), one per ``observation``.
+
+    Notes
+    -----
+    The model keeps the original tutorial's names: ``volatility`` is omega_2
+    (``tonic_volatility`` in :func:`~hgf_tutorial.simulate_group`'s data and in
+    :func:`~hgf_tutorial.participant_logp`'s arguments), ``volatility_3`` is
+    omega_3 (``tonic_volatility_3`` in the data), and ``mu_temperature`` and
+    ``sigma_temperature`` are the mean and standard deviation of
+    log(``inverse_temperature``). The table "Names used in the code" on the
+    likelihood page (``book/likelihood.md``) maps every symbol, model variable,
+    data variable and argument to each other.
     """
     family = get_family(family)
     layout = _layout(parameterization, family)
     observed = observations(data)
+    designs = _predictor_designs(data, predictors, family)
     coords = {"participant": observed.participants, "trial": np.arange(observed.shape[1])}
+    coords.update({f"{name}_term": design.terms for name, design in designs.items()})
 
     with pm.Model(coords=coords) as model:
-        # group level: mu_<name> and sigma_<name> for each perceptual parameter
-        group = {p.name: _group_prior(p) for p in family.parameters}
-        # float64 constants: PyTensor stores a Python float that float32 can hold
-        # as float32, and the prior's log-density would lose about 1e-8
-        mu_temperature = pm.Normal("mu_temperature", mu=np.float64(0.0), sigma=np.float64(2.0))
-        sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=np.float64(2.0))
+        _store_scaling(designs)
+        # group level: mu_<name> (or a regression, beta_<name>) and sigma_<name>
+        # for each perceptual parameter
+        group = {
+            p.name: _group_prior(p)
+            if p.name not in designs
+            else _regression_prior(designs[p.name], p.group_mean, f"sigma_{p.name}", p.group_sd)
+            for p in family.parameters
+        }
+        if "inverse_temperature" in designs:
+            mu_temperature, sigma_temperature = _regression_prior(
+                designs["inverse_temperature"], TEMPERATURE_MEAN_PRIOR, "sigma_temperature", 2.0
+            )
+        else:
+            # float64 constants: PyTensor stores a Python float that float32 can
+            # hold as float32, and the prior's log-density would lose about 1e-8
+            mu_temperature = pm.Normal("mu_temperature", mu=np.float64(0.0), sigma=np.float64(2.0))
+            sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=np.float64(2.0))
 
         perceptual = {
             p.name: _participant_prior(p, *group[p.name])
@@ -383,7 +437,49 @@ def build_group_model(
             )
 
         observe_responses(data, perceptual, inverse_temperature, family=family)
+    if designs:
+        model.predictors = designs
     return model
+
+
+def _predictor_designs(data, predictors, family: Family) -> dict[str, Design]:
+    """The checked design matrix of each parameter ``predictors`` gives a formula."""
+    names = (*family.parameter_names, "inverse_temperature")
+    formulas = check_predictors(predictors, names)
+    return {name: design_matrix(data, name, formula) for name, formula in formulas.items()}
+
+
+def _store_scaling(designs: dict[str, Design]) -> None:
+    """The numeric covariates' means and SDs as data ``covariate_mean``, ``covariate_sd``."""
+    scaling = {}
+    for design in designs.values():
+        scaling.update(design.scaling)
+    if not scaling:
+        return
+    pm.modelcontext(None).add_coord("numeric_covariate", list(scaling))
+    means, sds = np.array(list(scaling.values()), dtype=np.float64).T
+    pm.Data("covariate_mean", means, dims="numeric_covariate")
+    pm.Data("covariate_sd", sds, dims="numeric_covariate")
+
+
+def _regression_prior(design: Design, intercept_prior, sigma_name: str, sigma_sd: float):
+    """``beta_<name>``, the participants' mean ``X @ beta`` and ``sigma_<name>``.
+
+    The intercept's prior is ``Normal(*intercept_prior)`` (the parameter's
+    group-mean prior), each slope's ``Normal(0, design.slope_sd)``; the spread is
+    ``sigma_name ~ HalfNormal(sigma_sd)`` as without a formula.
+    """
+    name = design.parameter
+    dim = f"{name}_term"
+    loc = np.zeros(len(design.terms), dtype=np.float64)
+    scale = np.full(len(design.terms), design.slope_sd, dtype=np.float64)
+    intercept = design.terms.index("Intercept")
+    loc[intercept], scale[intercept] = np.float64(intercept_prior)
+    beta = pm.Normal(f"beta_{name}", mu=loc, sigma=scale, dims=dim)
+    sigma = pm.HalfNormal(sigma_name, sigma=np.float64(sigma_sd))
+    matrix = pm.Data(f"design_{name}", design.matrix, dims=("participant", dim))
+    pm.Deterministic(f"beta_{name}_per_unit", pt.dot(design.per_unit, beta), dims=dim)
+    return pt.dot(matrix, beta), sigma
 
 
 def _layout(parameterization, family: Family) -> dict[str, str]:
