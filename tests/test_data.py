@@ -11,6 +11,7 @@ import xarray as xr
 import hgf_tutorial as ht
 from hgf_tutorial import data as htdata
 from hgf_tutorial.data import from_dataframe, participant_estimates, to_dataframe
+from tests import reference
 
 # --- a small study written out by hand ------------------------------------------------
 
@@ -605,18 +606,7 @@ def test_module_constants():
 
 def masked_hgf2_beliefs(omega_2, inputs, observed):
     """Two-level binary HGF belief before each trial; no update where not observed."""
-    mu2, pi2 = 0.0, 1.0
-    beliefs = []
-    for u, seen in zip(inputs, observed, strict=True):
-        pi2_hat = 1.0 / (1.0 / pi2 + math.exp(omega_2))
-        m1 = 1.0 / (1.0 + math.exp(-mu2))
-        beliefs.append(m1)
-        if seen:
-            pi2 = pi2_hat + m1 * (1.0 - m1)
-            mu2 = mu2 + (u - m1) / pi2
-        else:
-            pi2 = pi2_hat
-    return np.array(beliefs)
+    return reference.binary_hgf_beliefs(omega_2, inputs, observed=observed)
 
 
 @pytest.fixture(scope="module")
@@ -817,3 +807,43 @@ def test_study_other_families(family):
 def test_study_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         htdata.simulate_study(**{"n_participants": 4, **kwargs})
+
+
+def test_study_groups_balanced_and_given():
+    default = htdata.simulate_study(10, seed=4)
+    assert list(default["group"].values).count("control") == 6  # two of each in turn
+    groups = htdata.balanced_groups(10)
+    assert groups.count("control") == groups.count("patient") == 5
+    assert groups[:4] == ["control", "control", "patient", "patient"]
+    assert htdata.balanced_groups(8) == list(default["group"].values[:8])
+    balanced = htdata.simulate_study(10, seed=4, groups=groups, group_effect={"volatility": 2.0})
+    assert list(balanced["group"].values) == groups
+    # the same draws: only the last participant's group, and so their shift, changed
+    np.testing.assert_allclose(
+        balanced["tonic_volatility"].values[:9],
+        default["tonic_volatility"].values[:9]
+        + np.where(np.array(groups[:9]) == "patient", 2.0, 0.0),
+        rtol=0,
+        atol=1e-12,
+    )
+    assert balanced["tonic_volatility"].values[9] == pytest.approx(
+        default["tonic_volatility"].values[9] + 2.0
+    )
+    # each group sees both schedules
+    for group in ("control", "patient"):
+        assert set(balanced["schedule"].values[balanced["group"].values == group]) == {"A", "B"}
+
+
+@pytest.mark.parametrize(
+    ("groups", "message"),
+    [
+        (["control"] * 3, "one group per participant"),
+        (["control", "patient", "healthy", "control"], "only hold 'control' and 'patient'"),
+        ("control", "sequence of group names"),
+    ],
+)
+def test_study_groups_bad_input(groups, message):
+    with pytest.raises(ValueError, match=message):
+        htdata.simulate_study(4, seed=1, groups=groups)
+    with pytest.raises(ValueError, match="even"):
+        htdata.balanced_groups(7)

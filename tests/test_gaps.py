@@ -28,6 +28,7 @@ from scipy import special, stats
 import hgf_tutorial as ht
 from hgf_tutorial import data as htdata
 from hgf_tutorial.model import observations
+from tests import reference
 
 pytestmark = pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
 
@@ -37,23 +38,8 @@ LOG_FLOAT_MAX = np.log(np.finfo(float).max)
 
 
 def hgf2_beliefs(omega_2, inputs, shown):
-    """Two-level binary HGF, belief before each trial (SPEC "Real data").
-
-    Observed: ``pi2 = pi2_hat + m1 (1 - m1)``, ``mu2 += (u - m1) / pi2``.
-    Not observed: ``pi2 = pi2_hat`` (the precision still decays), ``mu2`` unchanged.
-    """
-    mu2, pi2 = 0.0, 1.0
-    beliefs = []
-    for u, seen in zip(inputs, shown, strict=True):
-        pi2_hat = 1.0 / (1.0 / pi2 + np.exp(omega_2))
-        m1 = 1.0 / (1.0 + np.exp(-mu2))
-        beliefs.append(m1)
-        if seen:
-            pi2 = pi2_hat + m1 * (1.0 - m1)
-            mu2 = mu2 + (u - m1) / pi2
-        else:
-            pi2 = pi2_hat
-    return np.array(beliefs)
+    """Two-level binary HGF, belief before each trial (SPEC "Real data")."""
+    return reference.binary_hgf_beliefs(omega_2, inputs, observed=shown)
 
 
 def hgf3_step(omega_2, omega_3, state, u, seen, *, aborted="pyhgf"):
