@@ -756,13 +756,15 @@ def simulate_study(
     group_effect: dict | None = None,
     population: dict | None = None,
     log_temperature: tuple[float, float] = (0.5, 0.5),
+    groups=None,
 ) -> xr.Dataset:
     """Simulate a study with the gaps real data have, in :func:`from_dataframe`'s layout.
 
     Participants ``sub-01``, ``sub-02``, ... answer the task's sequence in one of
     two counterbalanced orders (:func:`schedule_inputs`; ``"A"``, ``"B"``,
     ``"A"``, ... in turn) and belong to a group, ``"control"`` or ``"patient"``
-    (two of each in turn, so each group gets both orders equally often). On each
+    (by default two of each in turn, so each group gets both orders equally
+    often; ``groups`` sets them). On each
     trial, independently:
 
     - with probability ``p_aborted_trial`` the outcome is not shown (the input is
@@ -811,6 +813,11 @@ def simulate_study(
         :func:`~hgf_tutorial.simulate_group`.
     log_temperature : (mean, sd)
         Population of log(inverse temperature).
+    groups : sequence of {"control", "patient"}, optional
+        Each participant's group, in order (``n_participants`` of them). The
+        default, two controls then two patients in turn, gives e.g. 26 controls
+        and 24 patients for 50 participants; pass
+        ``balanced_groups(50)`` for 25 of each.
 
     Returns
     -------
@@ -848,9 +855,7 @@ def simulate_study(
     width = max(2, len(str(n_participants)))
     labels = np.array([f"sub-{i + 1:0{width}d}" for i in range(n_participants)], dtype=object)
     schedules = np.array([SCHEDULES[i % 2] for i in range(n_participants)], dtype=object)
-    groups = np.array(
-        ["control" if i % 4 < 2 else "patient" for i in range(n_participants)], dtype=object
-    )
+    groups = _study_groups(groups, n_participants)
     parameters = {p.name: np.empty(n_participants) for p in family.parameters}
     temperatures = np.empty(n_participants)
     ages = np.empty(n_participants, dtype=np.int64)
@@ -926,6 +931,50 @@ def simulate_study(
     )
     # the trial dim ends with the longest participant, as from_dataframe's does
     return study.isel(trial=slice(0, int(n_trials.max())))
+
+
+def balanced_groups(n_participants: int) -> list[str]:
+    """Groups for :func:`simulate_study`: two controls, two patients in turn, equal counts.
+
+    As the default of :func:`simulate_study`, except that an odd last pair is
+    split (``"control"``, ``"patient"``), so that an even number of participants
+    gives two groups of the same size; with the schedules ``"A"``, ``"B"`` in
+    turn each group still sees both orders (as equally often as it can).
+
+    Parameters
+    ----------
+    n_participants : int
+        An even number (at least 2).
+
+    Returns
+    -------
+    list of str, length n_participants
+    """
+    n_participants = check.positive_int(n_participants, "n_participants", minimum=2)
+    if n_participants % 2:
+        raise ValueError(f"`n_participants` must be even for equal groups, got {n_participants}.")
+    groups = ["control" if i % 4 < 2 else "patient" for i in range(n_participants)]
+    if n_participants % 4 == 2:
+        groups[-1] = "patient"
+    return groups
+
+
+def _study_groups(groups, n_participants: int) -> np.ndarray:
+    if groups is None:
+        return np.array(
+            ["control" if i % 4 < 2 else "patient" for i in range(n_participants)], dtype=object
+        )
+    if isinstance(groups, str):
+        raise ValueError(f"`groups` must be a sequence of group names, got {groups!r}.")
+    out = np.array([str(g) for g in groups], dtype=object)
+    if out.shape != (n_participants,):
+        raise ValueError(
+            f"`groups` must name one group per participant ({n_participants}), got {out.size}."
+        )
+    unknown = sorted(set(out) - {"control", "patient"})
+    if unknown:
+        raise ValueError(f"`groups` may only hold 'control' and 'patient', got {unknown}.")
+    return out
 
 
 def _study_beliefs(family, parameters, inputs, observed) -> np.ndarray:
