@@ -1288,3 +1288,202 @@ def plot_deleted_rows(trials, belief, belief_deleted, deleted_trials, *, title=N
             labels += lab
         fig.legend(handles, labels, loc="outside lower center", ncol=3, frameon=False)
     return _finish(fig)
+
+
+# --- Figures of the "Comparing groups" page ------------------------------------------
+
+
+def highest_density_interval(values, prob: float = 0.94) -> tuple[float, float]:
+    """The narrowest interval holding ``prob`` of ``values`` (pooled draws).
+
+    Parameters
+    ----------
+    values : array_like
+        Draws, any shape; they are pooled.
+    prob : float in (0, 1)
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        Of all intervals between two sorted draws that hold ``ceil(prob * n)``
+        draws, the narrowest (ArviZ's ``hdi`` for a unimodal posterior).
+    """
+    draws = np.sort(np.asarray(values, dtype=float).ravel())
+    n = draws.size
+    keep = int(np.ceil(prob * n))
+    widths = draws[keep - 1 :] - draws[: n - keep + 1]
+    start = int(np.argmin(widths))
+    return float(draws[start]), float(draws[start + keep - 1])
+
+
+def plot_prior_differences(draws: dict, *, marks: dict | None = None, prob=0.95, log_x=()):
+    """What a slope prior allows: one histogram of prior draws per quantity.
+
+    Parameters
+    ----------
+    draws : dict of str to array_like
+        Axis label to prior draws of a group difference (or ratio).
+    marks : dict of str to dict of str to float, optional
+        Per axis label, named reference values drawn as vertical lines (e.g. the
+        difference simulated on the page).
+    prob : float
+        Mass of the central interval drawn under each histogram.
+    log_x : sequence of str
+        Labels whose panel has a logarithmic x axis (ratios).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per panel: the histogram, the central interval as a thick line at 0
+        (``ax.lines[0]``), then one vertical line per mark, in the order given.
+    """
+    marks = marks or {}
+    tail = (1 - prob) / 2
+    styles = [(TRUTH_COLOUR, "--"), ("black", ":"), ("0.45", "-.")]
+    with plt.rc_context(BOOK_STYLE):
+        fig = plt.figure(figsize=(5.2 * len(draws), 3.9), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(draws)))
+        for ax, (name, values) in zip(axes, draws.items(), strict=True):
+            values = np.asarray(values, dtype=float).ravel()
+            low, high = np.quantile(values, [tail, 1 - tail])
+            if name in log_x:
+                bins = np.geomspace(values.min(), values.max(), 60)
+                ax.set_xscale("log")
+            else:
+                bins = 60
+            ax.hist(values, bins=bins, density=name not in log_x, color="C0", alpha=0.55)
+            ax.plot(
+                [low, high],
+                [0, 0],
+                color="black",
+                lw=5,
+                solid_capstyle="butt",
+                label=f"central {prob:.0%} of the prior",
+                clip_on=False,
+            )
+            for (label, value), (colour, style) in zip(
+                marks.get(name, {}).items(), styles, strict=False
+            ):
+                ax.axvline(value, color=colour, ls=style, lw=2, label=label)
+            ax.set_xlabel(name)
+            ax.set_yticks([])
+            ax.legend(frameon=False, loc="upper left", fontsize=11)
+        axes[0].set_ylabel("prior draws")
+    return _finish(fig)
+
+
+def plot_group_difference(posteriors: dict, *, truth=None, prob=0.94) -> Figure:
+    """Posteriors of one group difference, by the way each was obtained.
+
+    Parameters
+    ----------
+    posteriors : dict of str to array_like
+        A label (``"one model, group term"``) to draws of the difference; pooled.
+    truth : float, optional
+        The difference the data were simulated with (red dashed line).
+    prob : float
+        Mass of the highest-density interval drawn under each histogram.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axis: per posterior, in order, a histogram and its HDI as a thick
+        horizontal line (``ax.lines[i]``, below the axis at a height of its own);
+        then the truth line, then a grey line at 0.
+    """
+    with plt.rc_context(BOOK_STYLE):
+        fig, ax = plt.subplots(figsize=(8.5, 4.4), layout="constrained")
+        every = np.concatenate([np.asarray(v, float).ravel() for v in posteriors.values()])
+        bins = np.linspace(min(every.min(), 0.0), every.max(), 70)
+        heights = []
+        for i, values in enumerate(posteriors.values()):
+            values = np.asarray(values, dtype=float).ravel()
+            counts, _, _ = ax.hist(
+                values, bins=bins, density=True, histtype="stepfilled", alpha=0.35, color=f"C{i}"
+            )
+            ax.hist(values, bins=bins, density=True, histtype="step", lw=1.5, color=f"C{i}")
+            heights.append(counts.max())
+        offset = 0.06 * max(heights)
+        for i, (label, values) in enumerate(posteriors.items()):
+            low, high = highest_density_interval(values, prob)
+            ax.plot(
+                [low, high],
+                [-offset * (i + 1)] * 2,
+                color=f"C{i}",
+                lw=5,
+                solid_capstyle="butt",
+                label=f"{label} ({prob:.0%} HDI)",
+            )
+        if truth is not None:
+            ax.axvline(truth, color=TRUTH_COLOUR, ls="--", lw=2, label="simulated difference")
+        ax.axvline(0.0, color="0.5", lw=1)
+        ax.set_xlabel(r"patients $-$ controls, mean $\omega_2$")
+        ax.set_ylabel("posterior density")
+        ax.set_yticks([])
+        fig.legend(loc="outside lower center", ncol=2, frameon=False)
+    return _finish(fig)
+
+
+def plot_group_checks(observed: dict, intervals: dict, *, prob=0.9) -> Figure:
+    """One panel per statistic: each group's observed value against its interval.
+
+    Parameters
+    ----------
+    observed : dict of str to xarray.DataArray, dims (group,)
+        Statistic name (the panel's axis label) to the observed value per group.
+    intervals : dict of str to xarray.Dataset, dims (group,)
+        The same names to ``lower``, ``median`` and ``upper`` of the replications.
+    prob : float
+        Mass of the intervals, for the legend.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Per panel: the intervals (``ax.collections[0]``, one segment per group),
+        the median (``"predicted, median"``) and the observed values
+        (``"observed"``; those outside their interval ``"observed, outside"``).
+    """
+    names = list(observed)
+    with plt.rc_context(BOOK_STYLE):
+        fig = plt.figure(figsize=(4.2 * len(names), 3.9), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(names)))
+        for ax, name in zip(axes, names, strict=True):
+            value = np.asarray(observed[name], dtype=float)
+            interval = intervals[name]
+            lower, upper = interval["lower"].values, interval["upper"].values
+            x = np.arange(value.size)
+            ax.vlines(x, lower, upper, color=PREDICTED_COLOUR, lw=8, alpha=0.45)
+            ax.plot(
+                x,
+                interval["median"].values,
+                "_",
+                color=PREDICTED_COLOUR,
+                ms=22,
+                mew=2,
+                label="predicted, median",
+            )
+            outside = (value < lower) | (value > upper)
+            ax.plot(
+                x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=7, label="observed"
+            )
+            if outside.any():
+                ax.plot(
+                    x[outside],
+                    value[outside],
+                    "o",
+                    color=MISS_COLOUR,
+                    ms=7,
+                    label="observed, outside",
+                )
+            ax.set_xticks(x, [str(g) for g in np.asarray(observed[name]["group"])])
+            ax.set_xlim(-0.6, value.size - 0.4)
+            ax.set_ylabel(name)
+        handles = [
+            Line2D([], [], color=PREDICTED_COLOUR, lw=8, alpha=0.45),
+            Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=22, mew=2, ls=""),
+            Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=7, ls=""),
+            Line2D([], [], color=MISS_COLOUR, marker="o", ms=7, ls=""),
+        ]
+        labels = [f"predicted, {prob:.0%}", "predicted, median", "observed", "observed, outside"]
+        fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False)
+    return _finish(fig)

@@ -507,3 +507,76 @@ def test_plot_deleted_rows_shows_the_difference_and_its_largest_value():
     assert largest.get_ydata()[0] == pytest.approx(-0.1)
     with pytest.raises(ValueError, match="one shape"):
         plots.plot_deleted_rows(trials, belief, deleted[:-1], [3])
+
+
+# --- figures of the "Comparing groups" page -----------------------------------------
+
+
+def test_highest_density_interval_is_the_narrowest_holding_prob():
+    rng = np.random.default_rng(3)
+    draws = rng.gamma(2.0, 1.0, 1000)  # skewed: the HDI is not the central interval
+    low, high = plots.highest_density_interval(draws, 0.9)
+    assert np.mean((draws >= low) & (draws <= high)) >= 0.9
+    ordered = np.sort(draws)  # brute force: every window of 900 sorted draws
+    widths = [ordered[i + 899] - ordered[i] for i in range(len(ordered) - 899)]
+    assert high - low == pytest.approx(min(widths))
+    central = np.quantile(draws, [0.05, 0.95])
+    assert high - low < central[1] - central[0]
+    assert low < central[0]  # shifted towards the mode
+
+
+def test_plot_prior_differences_marks_interval_and_values():
+    rng = np.random.default_rng(0)
+    omega = rng.normal(0, 1, 2000)
+    ratio = np.exp(rng.normal(0, 0.5, 2000))
+    fig = plots.plot_prior_differences(
+        {"omega": omega, "ratio": ratio},
+        marks={"omega": {"simulated": 1.0, "other": -2.0}},
+        prob=0.9,
+        log_x=("ratio",),
+    )
+    ax_omega, ax_ratio = fig.axes
+    interval, simulated, other = ax_omega.get_lines()
+    np.testing.assert_allclose(interval.get_xdata(), np.quantile(omega, [0.05, 0.95]))
+    assert simulated.get_xdata()[0] == 1.0 and simulated.get_label() == "simulated"
+    assert other.get_xdata()[0] == -2.0
+    assert ax_ratio.get_xscale() == "log" and ax_omega.get_xscale() == "linear"
+    (ratio_interval,) = ax_ratio.get_lines()
+    np.testing.assert_allclose(ratio_interval.get_xdata(), np.quantile(ratio, [0.05, 0.95]))
+
+
+def test_plot_group_difference_draws_each_hdi_and_the_truth():
+    rng = np.random.default_rng(1)
+    one = rng.normal(1.0, 0.3, (2, 500))
+    two = rng.normal(0.8, 0.5, 1000)
+    fig = plots.plot_group_difference({"one model": one, "separately": two}, truth=1.0, prob=0.9)
+    (ax,) = fig.axes
+    first, second, truth, zero = ax.get_lines()
+    np.testing.assert_allclose(first.get_xdata(), plots.highest_density_interval(one, 0.9))
+    np.testing.assert_allclose(second.get_xdata(), plots.highest_density_interval(two, 0.9))
+    assert first.get_ydata()[0] > second.get_ydata()[0]  # stacked below the axis
+    assert first.get_label() == "one model (90% HDI)"
+    assert truth.get_xdata()[0] == 1.0 and zero.get_xdata()[0] == 0.0
+
+
+def test_plot_group_checks_marks_groups_outside_their_interval():
+    import xarray as xr
+
+    coords = {"group": ["control", "patient"]}
+    observed = {
+        "switch rate": xr.DataArray([0.2, 0.5], dims="group", coords=coords),
+        "proportion of 1": xr.DataArray([0.45, 0.55], dims="group", coords=coords),
+    }
+    intervals = {
+        "switch rate": _interval([0.1, 0.1], [0.2, 0.2], [0.3, 0.3], "group"),
+        "proportion of 1": _interval([0.4, 0.5], [0.45, 0.55], [0.5, 0.6], "group"),
+    }
+    fig = plots.plot_group_checks(observed, intervals, prob=0.9)
+    ax_switch, ax_prop = fig.axes[:2]
+    lines = {line.get_label(): line for line in ax_switch.get_lines()}
+    np.testing.assert_array_equal(lines["observed"].get_ydata(), [0.2])
+    np.testing.assert_array_equal(lines["observed, outside"].get_xdata(), [1])
+    segments = ax_switch.collections[0].get_segments()
+    assert [tuple(s[:, 1]) for s in segments] == [(0.1, 0.3)] * 2
+    assert [t.get_text() for t in ax_switch.get_xticklabels()] == ["control", "patient"]
+    assert "observed, outside" not in [line.get_label() for line in ax_prop.get_lines()]
