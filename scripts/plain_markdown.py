@@ -187,6 +187,8 @@ def glued_values(page: Path, cache: Path = CACHE) -> dict[str, str]:
 
 def _format_glue(text: str, spec: str) -> str:
     """As myst-nb's ``{glue:text}`` formats a glued value."""
+    # NumPy scalars are stored as their repr, e.g. "np.float64(0.77)"
+    text = re.sub(r"^np\.\w+\((.*)\)$", r"\1", text.strip())
     try:
         value = literal_eval(text)
     except (SyntaxError, ValueError):

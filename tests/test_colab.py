@@ -83,6 +83,10 @@ def test_glue_takes_the_printed_value_or_points_to_the_page(site):
     glue = {"elpd": "-1677.5634", "n": "3190", "name": "'hgf3'"}
     text = _convert(site, "{glue:text}`elpd:.1f`, {glue:text}`n`, {glue:text}`name`", glue=glue)
     assert text == "-1677.6, 3190, hgf3"
+    # a glued NumPy scalar is stored as its repr
+    numpy_glue = {"share": "np.float64(0.7664883541833104)", "k": "np.int64(3)"}
+    text = _convert(site, "{glue:text}`share:.0%` and {glue:text}`k`", glue=numpy_glue)
+    assert text == "77% and 3"
     assert _convert(site, "{glue:text}`missing:.2f`", "loo") == (
         f"(value on the [published page]({BASE}book/loo.html))"
     )
