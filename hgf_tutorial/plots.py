@@ -132,6 +132,53 @@ def plot_choice_rates(observed, interval, *, belief=None, inputs=None, prob=0.9)
     return _finish(fig)
 
 
+def _interval_panel(ax, value, interval, *, sizes, label=None):
+    """Predictive intervals and medians with the observed values, one x position each.
+
+    ``sizes`` is (interval line width, median marker size, observed marker size);
+    observed values outside their interval are drawn in the miss colour. Shared by
+    the per-participant and the per-group checks. Returns the x positions.
+    """
+    width, median_size, point_size = sizes
+    lower, upper = interval["lower"].values, interval["upper"].values
+    x = np.arange(value.size)
+    ax.vlines(x, lower, upper, color=PREDICTED_COLOUR, lw=width, alpha=0.45, label=label)
+    ax.plot(
+        x,
+        interval["median"].values,
+        "_",
+        color=PREDICTED_COLOUR,
+        ms=median_size,
+        mew=2,
+        label="predicted, median",
+    )
+    outside = (value < lower) | (value > upper)
+    ax.plot(
+        x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=point_size, label="observed"
+    )
+    if outside.any():
+        ax.plot(
+            x[outside],
+            value[outside],
+            "o",
+            color=MISS_COLOUR,
+            ms=point_size,
+            label="observed, outside",
+        )
+    return x
+
+
+def _interval_handles(*, sizes):
+    """Legend handles matching :func:`_interval_panel`'s marks, in its order."""
+    width, median_size, point_size = sizes
+    return [
+        Line2D([], [], color=PREDICTED_COLOUR, lw=width, alpha=0.45),
+        Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=median_size, mew=2, ls=""),
+        Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=point_size, ls=""),
+        Line2D([], [], color=MISS_COLOUR, marker="o", ms=point_size, ls=""),
+    ]
+
+
 def plot_participant_checks(observed: dict, intervals: dict, *, prob=0.9) -> Figure:
     """One panel per statistic: each participant's observed value against its interval.
 
@@ -151,51 +198,15 @@ def plot_participant_checks(observed: dict, intervals: dict, *, prob=0.9) -> Fig
         fig = plt.figure(figsize=(5 * len(names), 4), layout="constrained")
         axes = np.atleast_1d(fig.subplots(1, len(names)))
         for ax, name in zip(axes, names, strict=True):
-            value = np.asarray(observed[name])
-            interval = intervals[name]
-            lower, upper = interval["lower"].values, interval["upper"].values
-            x = np.arange(value.size)
-            ax.vlines(
-                x,
-                lower,
-                upper,
-                color=PREDICTED_COLOUR,
-                lw=5,
-                alpha=0.45,
-                label=f"predicted, {prob:.0%}",
+            value = np.asarray(observed[name], dtype=float)
+            x = _interval_panel(
+                ax, value, intervals[name], sizes=(5, 14, 6), label=f"predicted, {prob:.0%}"
             )
-            ax.plot(
-                x,
-                interval["median"].values,
-                "_",
-                color=PREDICTED_COLOUR,
-                ms=14,
-                mew=2,
-                label="predicted, median",
-            )
-            outside = (value < lower) | (value > upper)
-            ax.plot(
-                x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=6, label="observed"
-            )
-            if outside.any():
-                ax.plot(
-                    x[outside],
-                    value[outside],
-                    "o",
-                    color=MISS_COLOUR,
-                    ms=6,
-                    label="observed, outside",
-                )
             ax.set_xticks(x, [str(p) for p in np.asarray(observed[name]["participant"])])
             ax.set_xlabel("Participant")
             ax.set_ylabel(name)
             # one legend for all panels, below them, with every kind of mark
-        handles = [
-            Line2D([], [], color=PREDICTED_COLOUR, lw=5, alpha=0.45),
-            Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=14, mew=2, ls=""),
-            Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=6, ls=""),
-            Line2D([], [], color=MISS_COLOUR, marker="o", ms=6, ls=""),
-        ]
+        handles = _interval_handles(sizes=(5, 14, 6))
         labels = [
             f"predicted, {prob:.0%} interval",
             "predicted, median",
@@ -1449,41 +1460,11 @@ def plot_group_checks(observed: dict, intervals: dict, *, prob=0.9) -> Figure:
         axes = np.atleast_1d(fig.subplots(1, len(names)))
         for ax, name in zip(axes, names, strict=True):
             value = np.asarray(observed[name], dtype=float)
-            interval = intervals[name]
-            lower, upper = interval["lower"].values, interval["upper"].values
-            x = np.arange(value.size)
-            ax.vlines(x, lower, upper, color=PREDICTED_COLOUR, lw=8, alpha=0.45)
-            ax.plot(
-                x,
-                interval["median"].values,
-                "_",
-                color=PREDICTED_COLOUR,
-                ms=22,
-                mew=2,
-                label="predicted, median",
-            )
-            outside = (value < lower) | (value > upper)
-            ax.plot(
-                x[~outside], value[~outside], "o", color=OBSERVED_COLOUR, ms=7, label="observed"
-            )
-            if outside.any():
-                ax.plot(
-                    x[outside],
-                    value[outside],
-                    "o",
-                    color=MISS_COLOUR,
-                    ms=7,
-                    label="observed, outside",
-                )
+            x = _interval_panel(ax, value, intervals[name], sizes=(8, 22, 7))
             ax.set_xticks(x, [str(g) for g in np.asarray(observed[name]["group"])])
             ax.set_xlim(-0.6, value.size - 0.4)
             ax.set_ylabel(name)
-        handles = [
-            Line2D([], [], color=PREDICTED_COLOUR, lw=8, alpha=0.45),
-            Line2D([], [], color=PREDICTED_COLOUR, marker="_", ms=22, mew=2, ls=""),
-            Line2D([], [], color=OBSERVED_COLOUR, marker="o", ms=7, ls=""),
-            Line2D([], [], color=MISS_COLOUR, marker="o", ms=7, ls=""),
-        ]
+        handles = _interval_handles(sizes=(8, 22, 7))
         labels = [f"predicted, {prob:.0%}", "predicted, median", "observed", "observed, outside"]
         fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False)
     return _finish(fig)
