@@ -61,16 +61,17 @@ import numpy as np
 import pandas as pd
 
 from hgf_tutorial import plots
-from hgf_tutorial.likelihood import GRADIENT_CHUNK
+from hgf_tutorial.likelihood import forward_derivatives
 from hgf_tutorial.sampling import FAST_OVERRIDES, RANDOM_SEED
-from hgf_tutorial.scaling import chunked_group_logp
 
 matplotlib.use("Agg")
 warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
 
-SIZES = (10, 30, 100, 300, 500, 1000)
+SIZES = (10, 30, 100, 300, 1000, 3000)
 SEED = 2026
-CHUNK = GRADIENT_CHUNK  # what the model uses from likelihood.CHUNKED_FROM on
+#: participants per chunk of the chunked reverse-mode baseline (30 % faster than 25
+#: or 50 at N = 1000 in an earlier run of this benchmark)
+CHUNK = 100
 SAMPLING_SIZES = (10, 30, 100, 300)
 SAMPLING_DRAWS = 500
 #: (participants, chains, draws) of the fake posteriors; at N = 1000 fewer draws,
@@ -117,17 +118,78 @@ def _timed_calls(calls: dict, budget_s: float = 1.5, blocks: int = 3) -> dict:
 # --- cost per evaluation ----------------------------------------------------------------
 
 
-VMAP = "one vmap"
-CHUNKED = f"chunks of {CHUNK}"
+REVERSE = "reverse (one vmap)"
+CHUNKED = f"reverse in chunks of {CHUNK}"
+FORWARD = "forward (the model's)"
+VALUE = "value only"
 MODEL = "the model (build_group_model)"
+
+
+def chunked_reverse(per_participant, chunk: int = CHUNK):
+    """Baseline: reverse mode a chunk of participants at a time (the model's route until
+    commit cf095ff, ``likelihood.chunked_gradient``, kept here for the comparison).
+
+    The Jacobian is diagonal, so each chunk's ``jax.grad`` of its sum gives every
+    participant's own derivatives; ``jax.lax.map`` runs one chunk's forward and
+    backward pass at a time, the last chunk padded by repeating the last participant.
+    """
+
+    def values_and_derivatives(params, responses, inputs):
+        n = responses.shape[0]
+        n_chunks = -(-n // chunk)
+        size = -(-n // n_chunks)
+
+        def blocks(x):
+            pad = n_chunks * size - n
+            if pad:
+                x = jnp.concatenate([x, jnp.repeat(x[-1:], pad, axis=0)])
+            return x.reshape(n_chunks, size, *x.shape[1:])
+
+        def one_chunk(args):
+            def total(p):
+                values = per_participant(p, *args[1:])
+                return values.sum(), values
+
+            (_, values), derivatives = jax.value_and_grad(total, has_aux=True)(args[0])
+            return values, derivatives
+
+        values, derivatives = jax.lax.map(
+            one_chunk, jax.tree.map(blocks, (params, responses, inputs))
+        )
+        unblock = lambda x: x.reshape(-1)[:n]  # noqa: E731
+        return unblock(values), jax.tree.map(unblock, derivatives)
+
+    @jax.custom_vjp
+    def chunked(params, responses, inputs):
+        return per_participant(params, responses, inputs)
+
+    def forward(params, responses, inputs):
+        values, derivatives = values_and_derivatives(params, responses, inputs)
+        return values, (derivatives, jnp.zeros_like(responses), jnp.zeros_like(inputs))
+
+    def backward(residuals, cotangent):
+        derivatives, zero_responses, zero_inputs = residuals
+        return jax.tree.map(lambda d: cotangent * d, derivatives), zero_responses, zero_inputs
+
+    chunked.defvjp(forward, backward)
+    return chunked
+
+
+def _per_participant(params, responses, inputs):
+    """Each participant's summed log-likelihood, ``params = {"v": omega_2, "t": t}``."""
+    return ht.pointwise_logp(params["v"], params["t"], responses, inputs).sum(axis=-1)
+
+
+def _summed(per_participant, responses, inputs):
+    return lambda v, t: per_participant({"v": v, "t": t}, responses, inputs).sum()
 
 
 def _model_value_and_grad(data):
     """value+gradient of the whole model's log-density as nutpie's JAX gradient sees it.
 
-    The likelihood of ``ht.build_group_model`` (one ``vmap`` below
-    ``likelihood.CHUNKED_FROM`` participants, chunks from there on) plus the priors,
-    compiled from PyTensor to JAX, evaluated at the simulation values.
+    The likelihood of ``ht.build_group_model`` (forward-mode derivatives of the
+    beliefs, ``likelihood.forward_derivatives``) plus the priors, compiled from
+    PyTensor to JAX, evaluated at the simulation values.
     """
     from pymc.sampling.jax import get_jaxified_logp
 
@@ -142,30 +204,41 @@ def _model_value_and_grad(data):
 
 
 def measure_cost(sizes=SIZES) -> pd.DataFrame:
+    """value+gradient of the summed likelihood in reverse, chunked reverse and forward mode.
+
+    All three are checked against each other (values to 1e-10, gradients to 1e-8)
+    before they are timed, and the model's gradient against the reverse-mode one
+    plus its prior's.
+    """
     rows = []
     for n in sizes:
         data = ht.simulate_group(n, seed=SEED)
         volatility, temperature, responses, inputs = as_arrays(data)
-
-        def summed(v, t, responses=responses, inputs=inputs):
-            return ht.group_logp(v, t, responses, inputs)
-
+        inputs = jnp.broadcast_to(inputs, responses.shape)
         functions = {
-            VMAP: jax.value_and_grad(summed, argnums=(0, 1)),
-            CHUNKED: jax.value_and_grad(
-                chunked_group_logp(responses, inputs, CHUNK), argnums=(0, 1)
+            REVERSE: jax.value_and_grad(
+                _summed(_per_participant, responses, inputs), argnums=(0, 1)
             ),
-            "value only (vmap)": summed,
+            CHUNKED: jax.value_and_grad(
+                _summed(chunked_reverse(_per_participant), responses, inputs), argnums=(0, 1)
+            ),
+            FORWARD: jax.value_and_grad(
+                _summed(forward_derivatives(_per_participant), responses, inputs),
+                argnums=(0, 1),
+            ),
+            VALUE: _summed(_per_participant, responses, inputs),
         }
         compiled, compile_s = {}, {}
         for key, fn in functions.items():
             start = time.perf_counter()
             compiled[key] = jax.jit(fn).lower(volatility, temperature).compile()
             compile_s[key] = time.perf_counter() - start
-        reference = compiled[VMAP](volatility, temperature)
-        other = compiled[CHUNKED](volatility, temperature)
-        np.testing.assert_allclose(float(other[0]), float(reference[0]), rtol=1e-10)
-        np.testing.assert_allclose(np.asarray(other[1][0]), np.asarray(reference[1][0]), atol=1e-8)
+        reference = compiled[REVERSE](volatility, temperature)
+        for key in (CHUNKED, FORWARD):
+            other = compiled[key](volatility, temperature)
+            np.testing.assert_allclose(float(other[0]), float(reference[0]), rtol=1e-10)
+            for mine, theirs in zip(other[1], reference[1], strict=True):
+                np.testing.assert_allclose(np.asarray(mine), np.asarray(theirs), atol=1e-8)
         calls = {key: _bound(f, volatility, temperature) for key, f in compiled.items()}
 
         model_fn, model_values, names = _model_value_and_grad(data)
@@ -198,7 +271,10 @@ def measure_cost(sizes=SIZES) -> pd.DataFrame:
                     "compile_s": compile_s[key],
                 }
             )
-        print(f"cost N={n}: " + ", ".join(f"{k} {1e3 * v[0]:.2f} ms" for k, v in timed.items()))
+        print(
+            f"cost N={n}: " + ", ".join(f"{k} {1e3 * v[0]:.2f} ms" for k, v in timed.items()),
+            flush=True,
+        )
     return pd.DataFrame(rows)
 
 

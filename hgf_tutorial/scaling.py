@@ -1,4 +1,4 @@
-"""Code behind the "Scaling up" page: benchmark tables, chunked gradients, sharding.
+"""Code behind the "Scaling up" page: benchmark tables, sharding.
 
 The benchmarks themselves live in ``benchmarks/`` (outside the package); their
 tables are committed under ``benchmarks/results/`` and read here, so the page
@@ -18,7 +18,7 @@ import pandas as pd
 from jax.experimental.shard_map import shard_map
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from hgf_tutorial.likelihood import GRADIENT_CHUNK, chunked_gradient, group_logp, pointwise_logp
+from hgf_tutorial.likelihood import group_logp, pointwise_logp
 
 #: Where the benchmark tables are, relative to a checkout of the repository.
 RESULTS_DIR = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
@@ -72,41 +72,6 @@ def read_results(name: str):
         return json.loads(where.read_text())
     with urllib.request.urlopen(where, timeout=30) as response:  # noqa: S310 (https only)
         return json.loads(response.read())
-
-
-def chunked_group_logp(responses, inputs, chunk: int = GRADIENT_CHUNK):
-    """The summed log-density of a group, its gradient computed chunk by chunk.
-
-    The sum over participants of :func:`~hgf_tutorial.likelihood.chunked_gradient`
-    applied to the vmapped likelihood: the same value as
-    :func:`~hgf_tutorial.group_logp`, with a gradient computed ``chunk``
-    participants at a time (the group padded to whole chunks). The model's
-    likelihood switches to this from ``likelihood.CHUNKED_FROM`` participants.
-
-    Parameters
-    ----------
-    responses : array, shape (n_participants, n_trials)
-    inputs : array, shape (n_trials,) or (n_participants, n_trials)
-    chunk : int
-        Participants per chunk.
-
-    Returns
-    -------
-    callable
-        ``logp(tonic_volatility, inverse_temperature) -> scalar`` for arrays of
-        shape ``(n_participants,)``, differentiable with :func:`jax.grad`
-        (reverse mode).
-    """
-    responses = jnp.asarray(responses, dtype=float)
-    inputs = jnp.broadcast_to(jnp.asarray(inputs, dtype=float), responses.shape)
-    per_participant = chunked_gradient(
-        lambda v, t, y, u: pointwise_logp(v, t, y, u).sum(axis=-1), chunk
-    )
-
-    def logp(tonic_volatility, inverse_temperature):
-        return per_participant(tonic_volatility, inverse_temperature, responses, inputs).sum()
-
-    return logp
 
 
 def participant_mesh(devices=None) -> Mesh:

@@ -1,4 +1,4 @@
-"""The code behind the "Scaling up" page: chunked gradients, sharding, result files."""
+"""The code behind the "Scaling up" page: sharding, result files."""
 
 import os
 import subprocess
@@ -27,30 +27,6 @@ def twenty():
 
 def _reference(v, t, y, u):
     return jax.value_and_grad(lambda a, b: ht.group_logp(a, b, y, u), argnums=(0, 1))(v, t)
-
-
-@pytest.mark.parametrize("chunk", [1, 5, 20])
-def test_chunked_value_and_gradient_match_the_vmapped_sum(twenty, chunk):
-    v, t, y, u = twenty
-    value, (g_v, g_t) = _reference(v, t, y, u)
-    logp = scaling.chunked_group_logp(y, u, chunk)
-    got_value, (got_v, got_t) = jax.jit(jax.value_and_grad(logp, argnums=(0, 1)))(v, t)
-    assert float(got_value) == pytest.approx(float(value), rel=1e-12)
-    assert float(logp(v, t)) == pytest.approx(float(value), rel=1e-12)
-    np.testing.assert_allclose(np.asarray(got_v), np.asarray(g_v), rtol=1e-10, atol=1e-10)
-    np.testing.assert_allclose(np.asarray(got_t), np.asarray(g_t), rtol=1e-10, atol=1e-10)
-    # the custom VJP scales with the cotangent like any gradient
-    scaled = jax.grad(lambda a: 3.0 * logp(a, t))(v)
-    np.testing.assert_allclose(np.asarray(scaled), 3.0 * np.asarray(g_v), rtol=1e-10, atol=1e-9)
-
-
-def test_chunk_that_does_not_divide_the_group_is_padded(twenty):
-    v, t, y, u = twenty
-    value, (g_v, _) = _reference(v, t, y, u)
-    logp = scaling.chunked_group_logp(y, u, 3)  # 20 participants: 7 chunks, 1 padded
-    got_value, got_v = jax.value_and_grad(logp)(v, t)
-    assert float(got_value) == pytest.approx(float(value), rel=1e-12)
-    np.testing.assert_allclose(np.asarray(got_v), np.asarray(g_v), rtol=1e-10, atol=1e-10)
 
 
 def test_sharded_functions_match_on_the_local_devices(twenty):
