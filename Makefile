@@ -2,6 +2,9 @@
 # Both create .venv with $(PYTHON) when it is missing and install everything.
 
 PYTHON ?= python3.12
+# no progress bars in the built pages, the notebooks nbval runs or the test logs
+# (hgf_tutorial.sampling.show_progress); a person running a page sees them
+export HGF_TUTORIAL_PROGRESS ?= 0
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -11,6 +11,10 @@ import pymc as pm
 #: Environment variable that switches every page and test to quick mode.
 QUICK_ENV = "HGF_TUTORIAL_QUICK"
 
+#: Environment variable that turns progress bars on (1) or off (0); see
+#: :func:`show_progress`.
+PROGRESS_ENV = "HGF_TUTORIAL_PROGRESS"
+
 #: The seed :func:`sample` passes to :func:`pymc.sample` unless told otherwise, so
 #: that a rerun of a page gives the same numbers. ``random_seed=None`` gives fresh
 #: chains.
@@ -53,6 +57,25 @@ def is_quick() -> bool:
     return os.environ.get(QUICK_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
+def show_progress() -> bool:
+    """Whether long computations (sampling, ADVI) show a progress bar.
+
+    ``HGF_TUTORIAL_PROGRESS=1`` turns them on, ``HGF_TUTORIAL_PROGRESS=0`` off.
+    Unset, they are on where a person is watching (a terminal, Jupyter, Colab)
+    and off in quick mode and where the ``CI`` variable is set (GitHub Actions
+    and most CI services set it). ``make book`` and ``make test`` set the
+    variable to 0, so the built pages show results, not progress bars.
+    """
+    value = os.environ.get(PROGRESS_ENV, "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value:
+        raise ValueError(f"`{PROGRESS_ENV}` must be 0 or 1, got {value!r}.")
+    return not (is_quick() or os.environ.get("CI", "").strip().lower() not in ("", "0", "false"))
+
+
 def sampler_settings(**overrides) -> dict:
     """The keyword arguments :func:`sample` passes to :func:`pymc.sample`.
 
@@ -66,7 +89,9 @@ def sampler_settings(**overrides) -> dict:
         backend="jax",
         target_accept=TARGET_ACCEPT,
         random_seed=RANDOM_SEED,
-        quiet=True,
+        progressbar=show_progress(),
+        # PyMC's log lines ("Sampling 4 chains ...") go with the progress bar
+        quiet=not show_progress(),
     )
     # a deep copy: pm.sample writes into nested dicts it is given (``nuts``)
     settings.update(copy.deepcopy(overrides))
@@ -77,8 +102,9 @@ def sample(model: pm.Model, **overrides):
     """Sample ``model`` with NUTS (nutpie, JAX backend) and the project's defaults.
 
     Full mode: 4 chains x (1000 tune + 1000 draws), chains run in parallel over
-    the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), no
-    progress bar or log lines. Quick mode (``HGF_TUTORIAL_QUICK=1``): 2 chains x
+    the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), a
+    progress bar where a person is watching and none in the built pages or CI
+    (:func:`show_progress` says how to switch it). Quick mode (``HGF_TUTORIAL_QUICK=1``): 2 chains x
     (150 + 150), the same sampler, fewer draws; for CI only, its numbers are not
     for reading.
 

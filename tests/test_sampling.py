@@ -56,3 +56,31 @@ def test_default_seed_repeats_the_draws_and_none_gives_fresh_ones(tiny_model):
     fresh = [_draws(ht.sample(tiny_model, random_seed=None, **TINY_RUN)) for _ in range(2)]
     assert not np.array_equal(fresh[0], fresh[1])
     assert not np.array_equal(fresh[0], seeded[0])
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, True),  # a person at a terminal, in Jupyter or Colab
+        ({"HGF_TUTORIAL_PROGRESS": "0"}, False),  # make book, make test
+        ({"HGF_TUTORIAL_PROGRESS": "1", "CI": "true"}, True),  # asked for explicitly
+        ({"CI": "true"}, False),  # GitHub Actions sets CI
+        ({"CI": "false"}, True),
+        ({"HGF_TUTORIAL_QUICK": "1"}, False),
+    ],
+)
+def test_progress_bar_is_shown_where_a_person_is_watching(monkeypatch, env, expected):
+    for name in ("HGF_TUTORIAL_PROGRESS", "CI", "HGF_TUTORIAL_QUICK"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = sampler_settings()
+    assert settings["progressbar"] is expected
+    # PyMC's `quiet=True` would override the progress bar
+    assert settings["quiet"] is (not expected)
+
+
+def test_progress_switch_rejects_other_values(monkeypatch):
+    monkeypatch.setenv("HGF_TUTORIAL_PROGRESS", "sometimes")
+    with pytest.raises(ValueError, match="HGF_TUTORIAL_PROGRESS"):
+        sampler_settings()
