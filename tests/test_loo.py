@@ -133,3 +133,32 @@ def test_extend_inferencedata_false_returns_a_new_tree(small):
     np.testing.assert_array_equal(
         alone["log_likelihood"]["responses"].values, idata["log_likelihood"]["responses"].values
     )
+
+
+def test_float32_storage_halves_the_group_and_rounds_the_reference_values(small):
+    full = ht.add_log_likelihood(fake_posterior(2, 5, 3), small)["log_likelihood"]["responses"]
+    half = ht.add_log_likelihood(fake_posterior(2, 5, 3), small, dtype="float32")
+    half = half["log_likelihood"]["responses"]
+    assert half.dtype == np.float32
+    assert half.nbytes * 2 == full.nbytes
+    # each value is the NumPy reference rounded to float32
+    post = fake_posterior(2, 5, 3)["posterior"]
+    v = float(post["volatility"][1, 2, 0])
+    t = float(post["inverse_temperature"][1, 2, 0])
+    want = reference.participant_logp(v, t, small.responses.values[0], small.inputs.values)
+    got = half[1, 2].where(half["participant"] == 0, drop=True).values
+    np.testing.assert_allclose(got, want, rtol=2**-23, atol=1e-12)
+
+
+def test_thinned_posterior_gives_the_thinned_log_likelihood(small):
+    idata = fake_posterior(2, 8, 3)
+    full = ht.add_log_likelihood(idata, small, extend_inferencedata=False)
+    thinned = ht.add_log_likelihood(idata.isel(draw=slice(None, None, 4)), small)
+    got = thinned["log_likelihood"]["responses"]
+    assert got.sizes["draw"] == 2
+    np.testing.assert_array_equal(got.values, full["log_likelihood"]["responses"].values[:, ::4])
+
+
+def test_rejects_other_storage_types(small):
+    with pytest.raises(ValueError, match="`dtype`"):
+        ht.add_log_likelihood(fake_posterior(1, 2, 3), small, dtype="float16")
