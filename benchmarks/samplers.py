@@ -146,6 +146,12 @@ CONFIGS = [
         {"chains": 4, **_fast(cores=1)},
     ),
     Config(
+        "large_cohort",
+        "the call for large cohorts: tune 600, JAX gradient, target 0.9",
+        "ht",
+        {"cores": CORES, "tune": 600, "compile_kwargs": {"gradient_backend": "jax"}},
+    ),
+    Config(
         "numba_backend",
         "numba backend, 4 chains on 2 cores",
         "pm",

@@ -4,20 +4,16 @@ Five measurements, each written to its own table under ``results/``:
 
 ``cost``
     Median wall time of one value+gradient evaluation of the summed
-    log-density (``jax.jit``), for N = 10 ... 1000 participants of
-    ``simulate_group(N, seed=SEED)``: one ``jax.vmap`` over participants, then
-    ``jax.grad``, against :func:`hgf_tutorial.scaling.chunked_group_logp` (the
-    same sum, differentiated in chunks of participants), and the whole
-    log-density of ``ht.build_group_model`` compiled to JAX (what nutpie's JAX
-    gradient evaluates; its likelihood switches to chunks at
-    ``likelihood.CHUNKED_FROM`` participants). Also the value alone and the JIT
-    compilation time. -> ``scaling_cost.csv``
-``sampling``
-    A short run of ``ht.sample(model, **FAST_OVERRIDES, draws=500)`` for
-    N = 10 ... 300: wall time, gradient evaluations and seconds per 1000 effective
-    samples (smallest bulk ESS). N = 1000 takes about half an hour even with
-    200 draws: ``--sampling-sizes 1000 --sampling-draws 200`` adds its row to
-    the table. -> ``scaling_sampling.csv``
+    log-density (``jax.jit``), for N = 10 ... 3000 participants of
+    ``simulate_group(N, seed=SEED)``, side by side: reverse mode (one
+    ``jax.vmap`` over participants, then ``jax.grad``), reverse mode a chunk of
+    100 participants at a time (the model's route until forward mode replaced it,
+    kept here as :func:`chunked_reverse`), forward mode
+    (:func:`hgf_tutorial.likelihood.forward_derivatives`, the model's route), the
+    value alone, and the whole log-density of ``ht.build_group_model`` compiled to
+    JAX (what nutpie's JAX gradient evaluates). The three derivatives are checked
+    against each other before they are timed. Also the JIT compilation time.
+    -> ``scaling_cost.csv``
 ``memory``
     Peak resident memory of ``ht.add_log_likelihood`` on a posterior laid out as
     PyMC lays it out (chain, draw, participant), in a fresh process each time:
@@ -32,7 +28,10 @@ Five measurements, each written to its own table under ``results/``:
     JAX or numba backend) and PyMC's ``compile_logp`` + ``compile_dlogp``.
     -> ``scaling_roundtrip.csv``
 
-Usage: ``.venv/bin/python benchmarks/scaling.py [--parts cost sampling ...]``
+What a whole fit costs as the cohort grows is ``benchmarks/large_fit.py``'s
+question (one run per size, ``results/large_fit_runs.csv``).
+
+Usage: ``.venv/bin/python benchmarks/scaling.py [--parts cost memory ...]``
 """
 
 from __future__ import annotations
@@ -53,7 +52,6 @@ from functools import partial
 from pathlib import Path
 
 import _common
-import arviz as az
 import jax
 import jax.numpy as jnp
 import matplotlib
@@ -62,7 +60,6 @@ import pandas as pd
 
 from hgf_tutorial import plots
 from hgf_tutorial.likelihood import forward_derivatives
-from hgf_tutorial.sampling import FAST_OVERRIDES, RANDOM_SEED
 
 matplotlib.use("Agg")
 warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
@@ -72,12 +69,10 @@ SEED = 2026
 #: participants per chunk of the chunked reverse-mode baseline (30 % faster than 25
 #: or 50 at N = 1000 in an earlier run of this benchmark)
 CHUNK = 100
-SAMPLING_SIZES = (10, 30, 100, 300)
-SAMPLING_DRAWS = 500
 #: (participants, chains, draws) of the fake posteriors; at N = 1000 fewer draws,
 #: because 4 x 1000 draws would make the result alone 10 GB.
 MEMORY_GRID = ((10, 4, 1000), (100, 4, 1000), (1000, 4, 100))
-ALL_PARTS = ("cost", "sampling", "memory", "import", "roundtrip")
+ALL_PARTS = ("cost", "memory", "import", "roundtrip")
 
 
 def as_arrays(data):
@@ -274,52 +269,6 @@ def measure_cost(sizes=SIZES) -> pd.DataFrame:
         print(
             f"cost N={n}: " + ", ".join(f"{k} {1e3 * v[0]:.2f} ms" for k, v in timed.items()),
             flush=True,
-        )
-    return pd.DataFrame(rows)
-
-
-# --- per effective sample ---------------------------------------------------------------
-
-
-def measure_sampling(sizes=SAMPLING_SIZES, draws: int = SAMPLING_DRAWS) -> pd.DataFrame:
-    rows = []
-    for n in sizes:
-        data = ht.simulate_group(n, seed=SEED)
-        model = ht.build_group_model(data)
-        start = time.perf_counter()
-        idata = ht.sample(
-            model,
-            **FAST_OVERRIDES,
-            draws=draws,
-            cores=2,
-            random_seed=RANDOM_SEED,
-            discard_tuned_samples=False,
-            progressbar=False,
-        )
-        wall = time.perf_counter() - start
-        posterior = idata["posterior"].to_dataset()
-        min_ess = float(az.ess(posterior, method="bulk").to_array().min())
-        grads = int(idata["sample_stats"]["n_steps"].sum())
-        grads += int(idata["warmup_sample_stats"]["n_steps"].sum())
-        sampling = float(idata["posterior"].attrs["sampling_time"])
-        row = {
-            "n_participants": n,
-            "chains": int(posterior.sizes["chain"]),
-            "draws": int(posterior.sizes["draw"]),
-            "wall_s": wall,
-            "sampling_s": sampling,
-            "grad_evals": grads,
-            "min_ess_bulk": min_ess,
-            "s_per_1000_ess": 1000 * wall / min_ess,
-            "ms_per_grad_per_core": 1e3 * sampling * 2 / grads,
-            "grad_evals_per_draw": grads / (posterior.sizes["chain"] * posterior.sizes["draw"]),
-            "divergences": int(idata["sample_stats"]["diverging"].sum()),
-            "max_rhat": float(az.rhat(posterior).to_array().max()),
-        }
-        rows.append(row)
-        print(
-            f"sampling N={n}: {wall:.1f} s, ESS {min_ess:.0f}, "
-            f"{row['s_per_1000_ess']:.1f} s per 1000 ESS, div {row['divergences']}"
         )
     return pd.DataFrame(rows)
 
@@ -573,7 +522,6 @@ def measure_roundtrip(sizes=ROUNDTRIP_SIZES) -> pd.DataFrame:
 
 TABLES = {
     "cost": "scaling_cost.csv",
-    "sampling": "scaling_sampling.csv",
     "memory": "scaling_memory.csv",
     "import": "scaling_import.csv",
     "roundtrip": "scaling_roundtrip.csv",
@@ -605,7 +553,6 @@ DIGITS = {
 
 HEADINGS = {
     "cost": "Cost of one value+gradient evaluation (median)",
-    "sampling": "Per effective sample: FAST_OVERRIDES, 4 chains (draws per chain in the table)",
     "memory": "Peak memory of add_log_likelihood (fresh process per row)",
     "import": "Import order: what ran before pyhgf's import (fresh process each)",
     "roundtrip": "One value+gradient call through each path (median)",
@@ -635,10 +582,6 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", nargs="*", default=list(ALL_PARTS), choices=ALL_PARTS)
     parser.add_argument("--out", default=str(_common.RESULTS))
-    parser.add_argument(
-        "--sampling-sizes", nargs="*", type=int, help="rerun only these N (rows merged)"
-    )
-    parser.add_argument("--sampling-draws", type=int, default=SAMPLING_DRAWS)
     parser.add_argument("--memory-child", nargs=4, metavar=("N", "CHAINS", "DRAWS", "MODE"))
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -653,25 +596,13 @@ def main(argv=None) -> int:
     info = _common.machine()
     measures = {
         "cost": measure_cost,
-        "sampling": measure_sampling,
         "memory": measure_memory,
         "import": measure_import,
         "roundtrip": measure_roundtrip,
     }
     for part in args.parts:
         part_start = time.perf_counter()
-        if part == "sampling" and args.sampling_sizes:
-            # a rerun of some sizes replaces their rows and keeps the others
-            table = measure_sampling(args.sampling_sizes, args.sampling_draws)
-            path = out / TABLES[part]
-            if path.exists():
-                kept = pd.read_csv(path)
-                kept = kept[~kept["n_participants"].isin(args.sampling_sizes)]
-                table = pd.concat([kept, table]).sort_values("n_participants")
-        elif part == "sampling":
-            table = measure_sampling(draws=args.sampling_draws)
-        else:
-            table = measures[part]()
+        table = measures[part]()
         table.to_csv(out / TABLES[part], index=False)
         info.setdefault("part_runtime_s", {})[part] = round(time.perf_counter() - part_start, 1)
         print(f"{part}: {time.perf_counter() - part_start:.0f} s", flush=True)

@@ -1078,6 +1078,76 @@ def plot_scaling_cost(table) -> Figure:
     return _finish(fig)
 
 
+def plot_fit_cost(runs) -> Figure:
+    """What a NUTS fit costs as the cohort grows: wall time and gradient evaluations.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Rows of ``benchmarks/results/large_fit_runs.csv``: columns
+        ``n_participants``, ``wall_s``, ``min_ess_bulk`` and
+        ``grad_evals_per_draw``, one run per group size.
+
+    Notes
+    -----
+    Left: minutes per fit and minutes per 1000 effective samples (the smallest
+    bulk ESS over all parameters), log-log; right: gradient evaluations per draw
+    (tuning included), log x. Points are the measured runs, joined in order of
+    group size.
+    """
+    runs = runs.sort_values("n_participants")
+    n = np.asarray(runs["n_participants"], dtype=float)
+    minutes = np.asarray(runs["wall_s"], dtype=float) / 60
+    per_1000 = minutes * 1000 / np.asarray(runs["min_ess_bulk"], dtype=float)
+    with plt.rc_context(BOOK_STYLE):
+        fig, (ax_time, ax_steps) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+        ax_time.plot(n, minutes, "o-", lw=2, label="the whole fit")
+        ax_time.plot(n, per_1000, "s--", lw=2, label="per 1000 effective samples")
+        ax_time.set(xscale="log", yscale="log", xlabel="participants", ylabel="minutes")
+        ax_time.legend(frameon=False)
+        ax_steps.plot(n, runs["grad_evals_per_draw"], "o-", lw=2, color="C2")
+        ax_steps.set(xscale="log", xlabel="participants", ylabel="gradient evaluations per draw")
+        ax_steps.set_ylim(bottom=0)
+    return _finish(fig)
+
+
+def plot_advi_against_nuts(table, name: str) -> Figure:
+    """Participants' posterior means and SDs from ADVI against those from NUTS.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``benchmarks/results/advi_participants.csv``: one row per participant and
+        parameter, columns ``variable``, ``nuts_mean``, ``nuts_sd``,
+        ``advi_mean``, ``advi_sd``.
+    name : str
+        The parameter (``variable``) to draw.
+
+    Notes
+    -----
+    Left: ADVI's posterior mean against NUTS's (grey line: equality); right: the
+    ratio of ADVI's posterior SD to NUTS's per participant, against NUTS's mean
+    (grey line: 1, equal width).
+    """
+    rows = table[table["variable"] == name]
+    if rows.empty:
+        raise ValueError(f"`table` has no rows for variable {name!r}.")
+    nuts_mean, advi_mean = rows["nuts_mean"].to_numpy(), rows["advi_mean"].to_numpy()
+    ratio = rows["advi_sd"].to_numpy() / rows["nuts_sd"].to_numpy()
+    with plt.rc_context(BOOK_STYLE):
+        fig, (ax_mean, ax_sd) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+        low = min(nuts_mean.min(), advi_mean.min())
+        high = max(nuts_mean.max(), advi_mean.max())
+        ax_mean.plot([low, high], [low, high], color="0.6", lw=1)
+        ax_mean.scatter(nuts_mean, advi_mean, s=14, alpha=0.8)
+        ax_mean.set(xlabel=f"NUTS posterior mean of {name}", ylabel="ADVI posterior mean")
+        ax_sd.axhline(1.0, color="0.6", lw=1)
+        ax_sd.scatter(nuts_mean, ratio, s=14, alpha=0.8, color="C1")
+        ax_sd.set(xlabel=f"NUTS posterior mean of {name}", ylabel="ADVI SD / NUTS SD")
+        ax_sd.set_ylim(bottom=0)
+    return _finish(fig)
+
+
 def plot_loglik_memory(table) -> Figure:
     """Peak memory of ``add_log_likelihood``, in chunks against one block.
 

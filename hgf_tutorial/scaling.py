@@ -1,5 +1,9 @@
 """Code behind the "Scaling up" page: benchmark tables, sharding.
 
+The sharded functions illustrate how participants could be split between
+devices; :func:`hgf_tutorial.sample` does not use them (see the page's section
+"Several devices").
+
 The benchmarks themselves live in ``benchmarks/`` (outside the package); their
 tables are committed under ``benchmarks/results/`` and read here, so the page
 shows measurements without re-running them.

@@ -435,6 +435,49 @@ def test_plot_scaling_cost_lines_follow_the_table():
     assert ax_ms.get_xscale() == "log" and ax_ms.get_yscale() == "log"
 
 
+def test_plot_fit_cost_minutes_per_fit_and_per_1000_effective_samples():
+    import pandas as pd
+
+    runs = pd.DataFrame(
+        {
+            "n_participants": [1000, 10, 100],
+            "wall_s": [3600.0, 12.0, 120.0],
+            "min_ess_bulk": [1200.0, 2400.0, 2000.0],
+            "grad_evals_per_draw": [40.0, 6.0, 20.0],
+        }
+    )
+    fig = plots.plot_fit_cost(runs)
+    ax_time, ax_steps = fig.axes
+    whole, per_1000 = ax_time.get_lines()
+    np.testing.assert_array_equal(whole.get_xdata(), [10, 100, 1000])
+    np.testing.assert_allclose(whole.get_ydata(), [0.2, 2.0, 60.0])
+    np.testing.assert_allclose(per_1000.get_ydata(), [0.2 / 2.4, 1.0, 50.0])
+    np.testing.assert_allclose(ax_steps.get_lines()[0].get_ydata(), [6.0, 20.0, 40.0])
+    assert ax_time.get_yscale() == "log"
+
+
+def test_plot_advi_against_nuts_means_and_sd_ratios():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "variable": ["volatility"] * 3 + ["inverse_temperature"] * 2,
+            "nuts_mean": [-3.0, -2.0, -1.0, 2.0, 3.0],
+            "nuts_sd": [0.5, 0.4, 0.2, 0.3, 0.3],
+            "advi_mean": [-2.9, -2.1, -1.0, 2.2, 2.8],
+            "advi_sd": [0.25, 0.3, 0.2, 0.1, 0.2],
+        }
+    )
+    fig = plots.plot_advi_against_nuts(table, "volatility")
+    ax_mean, ax_sd = fig.axes
+    means = ax_mean.collections[0].get_offsets()
+    np.testing.assert_allclose(means, [[-3.0, -2.9], [-2.0, -2.1], [-1.0, -1.0]])
+    ratios = ax_sd.collections[0].get_offsets()[:, 1]
+    np.testing.assert_allclose(ratios, [0.5, 0.75, 1.0])
+    with pytest.raises(ValueError, match="no rows"):
+        plots.plot_advi_against_nuts(table, "learning_rate")
+
+
 def test_plot_loglik_memory_bars_and_result_sizes():
     import pandas as pd
 
