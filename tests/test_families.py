@@ -23,91 +23,14 @@ from tests import reference
 # --- independent references ---------------------------------------------------------
 
 
-sigmoid = special.expit
-LOG_FLOAT_MAX = np.log(np.finfo(float).max)
+def three_level_hgf(omega_2, omega_3, inputs):
+    """Three-level binary HGF as pyhgf 0.3.2 computes it (``reference.hgf3_states``)."""
+    return reference.hgf3_states(omega_2, omega_3, inputs)
 
 
-def three_level_hgf(omega_2, omega_3, inputs, mu3_0=0.0, pi3_0=1.0):
-    """Three-level binary HGF as pyhgf 0.3.2 computes it (kappa = 1, time step 1).
-
-    Written from the update equations in pyhgf's source (prediction:
-    ``updates/prediction/continuous.py`` and ``binary.py``; level 2:
-    ``posterior/continuous/continuous_node_posterior_update.py``; level 3, the
-    default "unbounded" volatility update:
-    ``continuous_node_posterior_update_unbounded.py``). Two things differ from
-    Mathys et al. (2014): level 2's predicted volatility includes the Gaussian
-    moment correction ``exp(omega_2 + mu3_hat + 1 / (2 pi3_hat))``, and level 3 is
-    updated with the "unbounded" scheme: the posterior is a mixture of two
-    Gaussian approximations of the level-3 posterior, one expanded at the
-    prediction and one at the mode found with the Lambert W function, mixed
-    according to the log-density at each mean. Lambert W comes from SciPy here.
-
-    Returns
-    -------
-    dict of arrays (n_trials,)
-        ``m1`` (belief before each trial), and ``mu2``, ``pi2``, ``mu3``, ``pi3``
-        after each trial.
-    """
-    mu2, pi2, mu3, pi3 = 0.0, 1.0, mu3_0, pi3_0
-    out = {key: [] for key in ("m1", "mu2", "pi2", "mu3", "pi3")}
-    for u in inputs:
-        # prediction, top-down
-        mu3_hat = mu3
-        pi3_hat = 1.0 / (1.0 / pi3 + np.exp(omega_3))
-        previous_variance = 1.0 / pi2
-        mu2_hat = mu2
-        pi2_hat = 1.0 / (1.0 / pi2 + np.exp(omega_2 + mu3_hat + 1.0 / (2.0 * pi3_hat)))
-        m1 = min(max(sigmoid(mu2_hat), 1e-6), 1.0 - 1e-6)
-        out["m1"].append(m1)
-
-        # level 2 (value parent of the binary node)
-        pi2 = min(pi2_hat + m1 * (1.0 - m1), 1e10)
-        mu2 = mu2_hat + (u - m1) / pi2
-
-        # level 3: expansion at the prediction ...
-        spread = 1.0 / pi2 + (mu2 - mu2_hat) ** 2
-        log_prev = np.log(previous_variance)
-        gamma = mu3_hat + omega_2
-        w = sigmoid(gamma - log_prev)
-        pi_a = pi3_hat + 0.5 * w * (1.0 - w)
-        mu_a = mu3_hat + w / (2.0 * pi_a) * (pi2_hat * spread - 1.0)
-        # ... and at the mode, through Lambert W
-        log_z = np.log(spread) - np.log(2.0 * pi3_hat) + 0.5 / pi3_hat - gamma
-        z = np.exp(min(log_z, LOG_FLOAT_MAX))  # pyhgf caps the argument the same way
-        y = gamma + special.lambertw(z).real - 0.5 / pi3_hat
-        x = y - omega_2
-        w2 = sigmoid(x + omega_2 - log_prev)
-        d2 = spread * np.exp(-np.logaddexp(log_prev, x + omega_2)) - 1.0
-        pi_b = pi3_hat + 0.5 * w2 * (w2 + (2.0 * w2 - 1.0) * d2)
-        if pi_b <= 0:
-            pi_b = pi3_hat + 0.5 * w2 * (1.0 - w2)
-        mu_b = x + (0.5 * w2 * d2 - pi3_hat * (x - mu3_hat)) / pi_b
-
-        # log-density of the level-3 posterior (up to a constant) at each mean
-        log_density = []
-        for mean in (mu_a, mu_b):
-            log_variance = np.logaddexp(log_prev, mean + omega_2)  # no overflow
-            log_density.append(
-                -0.5 * log_variance
-                - 0.5 * spread * np.exp(-log_variance)
-                - 0.5 * pi3_hat * (mean - mu3_hat) ** 2
-            )
-        b = sigmoid(log_density[1] - log_density[0])
-        mu3 = (1.0 - b) * mu_a + b * mu_b
-        variance3 = (1.0 - b) / pi_a + b / pi_b + b * (1.0 - b) * (mu_a - mu_b) ** 2
-        pi3 = min(1.0 / variance3, 1e10)
-        for key, value in (("mu2", mu2), ("pi2", pi2), ("mu3", mu3), ("pi3", pi3)):
-            out[key].append(value)
-    return {key: np.array(value) for key, value in out.items()}
-
-
-def rescorla_wagner(alpha, inputs, v0=0.5):
+def rescorla_wagner(alpha, inputs):
     """Belief before each trial, v <- v + alpha (u - v), clipped like the package."""
-    values, v = [], v0
-    for u in inputs:
-        values.append(v)
-        v = v + alpha * (u - v)
-    return np.clip(np.array(values), 1e-6, 1 - 1e-6)
+    return reference.rw_beliefs(alpha, inputs)
 
 
 def reference_logp(beliefs, t, responses):

@@ -32,7 +32,6 @@ from tests import reference
 
 pytestmark = pytest.mark.filterwarnings("ignore:Numba will use object mode:UserWarning")
 
-LOG_FLOAT_MAX = np.log(np.finfo(float).max)
 
 # --- independent references: the three families with an observed-input mask ----------
 
@@ -42,103 +41,12 @@ def hgf2_beliefs(omega_2, inputs, shown):
     return reference.binary_hgf_beliefs(omega_2, inputs, observed=shown)
 
 
-def hgf3_step(omega_2, omega_3, state, u, seen, *, aborted="pyhgf"):
-    """One trial of the three-level binary HGF (kappa = 1, time step 1), pyhgf 0.3.2's.
-
-    Observed trials: the update of ``tests/test_families.py``'s ``three_level_hgf``
-    (level 2's predicted volatility with the moment correction
-    ``exp(omega_2 + mu3_hat + 1 / (2 pi3_hat))``; level 3 by the "unbounded" mixture
-    of two quadratic expansions, one at the prediction and one at the Lambert-W mode).
-
-    Aborted trials (``seen`` 0), ``aborted="pyhgf"``: what pyhgf's
-    ``Network.input_data`` documents for its ``observed`` mask. The binary node
-    sends no prediction error, so level 2 keeps its mean and its precision decays
-    by one step of its Gaussian random walk, ``pi2 = 1 / (1 / pi2 + exp(omega_2 +
-    mu3))`` (``precision_update_missing_values``: the current level-3 mean, without
-    the ``1 / (2 pi3_hat)`` term of the prediction); level 3 has no observed check
-    and runs its usual update on that level-2 posterior.
-    ``aborted="prediction"``: every level's posterior is its prediction (SPEC).
-
-    Returns
-    -------
-    m1, (mu2, pi2, mu3, pi3)
-        The belief before the trial and the state after it.
-    """
-    mu2, pi2, mu3, pi3 = state
-    mu3_hat = mu3
-    pi3_hat = 1.0 / (1.0 / pi3 + np.exp(omega_3))
-    previous_variance = 1.0 / pi2
-    mu2_hat = mu2
-    pi2_hat = 1.0 / (1.0 / pi2 + np.exp(omega_2 + mu3_hat + 1.0 / (2.0 * pi3_hat)))
-    m1 = min(max(special.expit(mu2_hat), 1e-6), 1.0 - 1e-6)
-    if not seen and aborted == "prediction":
-        return m1, (mu2_hat, pi2_hat, mu3_hat, pi3_hat)
-    if seen:
-        pi2 = min(pi2_hat + m1 * (1.0 - m1), 1e10)
-        mu2 = mu2_hat + (u - m1) / pi2
-    else:
-        pi2 = 1.0 / (1.0 / pi2 + np.exp(omega_2 + mu3_hat))
-
-    spread = 1.0 / pi2 + (mu2 - mu2_hat) ** 2
-    log_prev = np.log(previous_variance)
-    gamma = mu3_hat + omega_2
-    w = special.expit(gamma - log_prev)
-    pi_a = pi3_hat + 0.5 * w * (1.0 - w)
-    mu_a = mu3_hat + w / (2.0 * pi_a) * (pi2_hat * spread - 1.0)
-    log_z = np.log(spread) - np.log(2.0 * pi3_hat) + 0.5 / pi3_hat - gamma
-    z = np.exp(min(log_z, LOG_FLOAT_MAX))
-    x = gamma + special.lambertw(z).real - 0.5 / pi3_hat - omega_2
-    w2 = special.expit(x + omega_2 - log_prev)
-    d2 = spread * np.exp(-np.logaddexp(log_prev, x + omega_2)) - 1.0
-    pi_b = pi3_hat + 0.5 * w2 * (w2 + (2.0 * w2 - 1.0) * d2)
-    if pi_b <= 0:
-        pi_b = pi3_hat + 0.5 * w2 * (1.0 - w2)
-    mu_b = x + (0.5 * w2 * d2 - pi3_hat * (x - mu3_hat)) / pi_b
-    log_density = []
-    for mean in (mu_a, mu_b):
-        log_variance = np.logaddexp(log_prev, mean + omega_2)
-        log_density.append(
-            -0.5 * log_variance
-            - 0.5 * spread * np.exp(-log_variance)
-            - 0.5 * pi3_hat * (mean - mu3_hat) ** 2
-        )
-    b = special.expit(log_density[1] - log_density[0])
-    mu3 = (1.0 - b) * mu_a + b * mu_b
-    variance3 = (1.0 - b) / pi_a + b / pi_b + b * (1.0 - b) * (mu_a - mu_b) ** 2
-    return m1, (mu2, pi2, mu3, min(1.0 / variance3, 1e10))
-
-
-def hgf3_states(omega_2, omega_3, inputs, shown, *, aborted="pyhgf"):
-    """:func:`hgf3_step` over the trials from ``mu2 = mu3 = 0``, ``pi2 = pi3 = 1``.
-
-    Returns
-    -------
-    dict of arrays (n_trials,)
-        ``m1`` (belief before each trial), and ``mu2``, ``pi2``, ``mu3``, ``pi3``
-        after each trial.
-    """
-    state = (0.0, 1.0, 0.0, 1.0)
-    out = {key: [] for key in ("m1", "mu2", "pi2", "mu3", "pi3")}
-    for u, seen in zip(inputs, shown, strict=True):
-        m1, state = hgf3_step(omega_2, omega_3, state, u, seen, aborted=aborted)
-        out["m1"].append(m1)
-        for key, value in zip(("mu2", "pi2", "mu3", "pi3"), state, strict=True):
-            out[key].append(value)
-    return {key: np.array(value) for key, value in out.items()}
-
-
 def hgf3_beliefs(omega_2, omega_3, inputs, shown):
-    return hgf3_states(omega_2, omega_3, inputs, shown)["m1"]
+    return reference.hgf3_states(omega_2, omega_3, inputs, shown)["m1"]
 
 
 def rw_beliefs(alpha, inputs, shown):
-    """Rescorla-Wagner, ``v <- v + alpha (u - v)`` only on observed inputs, clipped."""
-    v, values = 0.5, []
-    for u, seen in zip(inputs, shown, strict=True):
-        values.append(v)
-        if seen:
-            v = v + alpha * (u - v)
-    return np.clip(np.array(values), 1e-6, 1 - 1e-6)
+    return reference.rw_beliefs(alpha, inputs, shown)
 
 
 def beliefs_of(family, params, inputs, shown):
@@ -294,7 +202,7 @@ def test_hgf3_aborted_trial_moves_the_third_level(gappy):
     trajectories = three_level_trajectories(
         params["volatility"], params["volatility_3"], gappy["inputs"], gappy["shown"]
     )
-    want = hgf3_states(
+    want = reference.hgf3_states(
         params["volatility"], params["volatility_3"], gappy["inputs"], gappy["shown"]
     )
     got = {
@@ -322,7 +230,9 @@ def test_hgf3_aborted_trial_keeps_every_prediction(gappy):
     """SPEC: on an unobserved trial the posterior is the prediction (every level)."""
     params = PARAMS["hgf3"]
     omega_2, omega_3 = params["volatility"], params["volatility_3"]
-    want = hgf3_states(omega_2, omega_3, gappy["inputs"], gappy["shown"], aborted="prediction")
+    want = reference.hgf3_states(
+        omega_2, omega_3, gappy["inputs"], gappy["shown"], aborted="prediction"
+    )
     got = ht.families.three_level_belief_trajectory(
         omega_2, omega_3, gappy["inputs"], gappy["shown"]
     )
