@@ -146,3 +146,65 @@ def median_time(fn, repeats: int) -> tuple[float, float]:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times)
+
+
+def sampling_stats(idata, wall: float) -> dict:
+    """Numbers of one run: time, gradient evaluations, ESS, divergences, r-hat.
+
+    ``grad_evals`` counts tuning too when the run kept its warm-up
+    (``discard_tuned_samples=False``).
+    """
+    import arviz as az
+
+    posterior = idata["posterior"].to_dataset()
+    ess = az.ess(posterior, method="bulk")
+    rhat = az.rhat(posterior)
+    stats = idata["sample_stats"]
+    grads_draws = int(stats["n_steps"].sum())
+    grads_tune = 0
+    if "warmup_sample_stats" in idata.children:
+        grads_tune = int(idata["warmup_sample_stats"]["n_steps"].sum())
+    sampling = idata["posterior"].attrs.get("sampling_time")
+    if sampling is None:  # nutpie.sample called directly: its own timer
+        sampling = wall
+    tune = 0
+    if "warmup_posterior" in idata.children:
+        tune = int(idata["warmup_posterior"].sizes["draw"])
+    min_ess = float(ess.to_array().min())
+    return {
+        "wall_s": wall,
+        "sampling_s": float(sampling),
+        "tune": tune,
+        "draws": int(posterior.sizes["draw"]),
+        "grad_evals_tune": grads_tune,
+        "grad_evals_draws": grads_draws,
+        "grad_evals": grads_tune + grads_draws,
+        "min_ess_bulk": min_ess,
+        "ess_per_s": min_ess / wall,
+        "divergences": int(stats["diverging"].sum()),
+        "max_rhat": float(rhat.to_array().max()),
+    }
+
+
+def participant_recovery(idata, name: str, truth) -> dict:
+    """One parameter's draws per participant against the simulated values.
+
+    Returns the posterior mean, the 5 % and 95 % quantiles per participant
+    (arrays), their correlation of means with ``truth`` (``r``) and the share of
+    participants whose central 90 % interval holds the truth (``coverage90``).
+    """
+    import numpy as np
+
+    draws = idata["posterior"][name].stack(sample=("chain", "draw"))
+    values = np.asarray(draws.transpose("participant", "sample").values)
+    truth = np.asarray(truth)
+    low, high = np.quantile(values, [0.05, 0.95], axis=1)
+    mean = values.mean(axis=1)
+    return {
+        "values": values,
+        "mean": mean,
+        "q05": low,
+        "q95": high,
+        "r": float(np.corrcoef(mean, truth)[0, 1]),
+        "coverage90": float(np.mean((truth >= low) & (truth <= high))),
+    }

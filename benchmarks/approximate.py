@@ -84,25 +84,17 @@ def advi_fit(model, iterations: int, tolerance: float, seed: int = 1):
     return approx, seconds, len(approx.hist)
 
 
-def _draws(idata_or_approx, name):
-    """(participants or 1, samples) array of a variable's draws."""
-    values = idata_or_approx["posterior"][name]
-    values = values.stack(sample=("chain", "draw"))
-    if "participant" in values.dims:
-        values = values.transpose("participant", "sample")
-    return np.atleast_2d(np.asarray(values.values))
-
-
 def calibration(data, nuts, advi) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     rows, participants = [], []
     for name, truth_name in PARTICIPANT_VARIABLES.items():
         truth = np.asarray(data[truth_name].values)
-        a, b = _draws(nuts, name), _draws(advi, name)
         row = {"variable": name}
-        for label, draws in (("nuts", a), ("advi", b)):
-            low, high = np.quantile(draws, [0.05, 0.95], axis=1)
-            row[f"coverage90_{label}"] = float(np.mean((truth >= low) & (truth <= high)))
-            row[f"r_truth_{label}"] = float(np.corrcoef(draws.mean(axis=1), truth)[0, 1])
+        found = {}
+        for label, source in (("nuts", nuts), ("advi", advi)):
+            found[label] = _common.participant_recovery(source, name, truth)
+            row[f"coverage90_{label}"] = found[label]["coverage90"]
+            row[f"r_truth_{label}"] = found[label]["r"]
+        a, b = found["nuts"]["values"], found["advi"]["values"]
         row["r_means"] = float(np.corrcoef(a.mean(axis=1), b.mean(axis=1))[0, 1])
         participants.append(
             pd.DataFrame(
@@ -125,7 +117,7 @@ def calibration(data, nuts, advi) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
     groups = []
     for name in GROUP_VARIABLES:
         for label, source in (("nuts", nuts), ("advi", advi)):
-            draws = _draws(source, name).ravel()
+            draws = np.asarray(source["posterior"][name].values).ravel()
             low, high = np.quantile(draws, [0.03, 0.97])
             groups.append(
                 {
@@ -186,7 +178,7 @@ def measure_advi(args, data, model, nuts, nuts_s) -> dict:
         )
         if ran < limit:
             needed = ran  # converged: the count a larger cohort is extrapolated with
-        else:
+        elif ran < needed:  # cut short: extrapolate to the iterations a smaller cohort ran
             times.append(
                 {
                     "n_participants": n,
@@ -200,10 +192,8 @@ def measure_advi(args, data, model, nuts, nuts_s) -> dict:
         if n <= 1000:
             draws = approx.sample(1000, random_seed=2)
             for name, truth_name in PARTICIPANT_VARIABLES.items():
-                mean = _draws(draws, name).mean(axis=1)
-                out[f"r_truth_{name}_{n}"] = float(
-                    np.corrcoef(mean, np.asarray(big[truth_name].values))[0, 1]
-                )
+                found = _common.participant_recovery(draws, name, big[truth_name].values)
+                out[f"r_truth_{name}_{n}"] = found["r"]
         print(times[-1], flush=True)
     pd.DataFrame(times).to_csv(_common.RESULTS / "advi_times.csv", index=False)
     out["advi_iterations_100"] = iterations

@@ -30,6 +30,7 @@ import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import _common
 import arviz as az
@@ -41,41 +42,31 @@ warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
 SEED = 2026
 
 
-def _diagnostics(idata) -> dict:
+def _convergence(idata) -> dict:
+    """What ``_common.sampling_stats`` leaves out: tail ESS, where r-hat is worst."""
     posterior = idata["posterior"].to_dataset()
-    bulk = az.ess(posterior, method="bulk")
     tail = az.ess(posterior, method="tail")
     rhat = az.rhat(posterior)
-    smallest = lambda d: min(float(d[v].min()) for v in d.data_vars)  # noqa: E731
-    largest = lambda d: max(float(d[v].max()) for v in d.data_vars)  # noqa: E731
-    worst = max(rhat.data_vars, key=lambda v: float(rhat[v].max()))
     return {
-        "min_ess_bulk": smallest(bulk),
-        "min_ess_tail": smallest(tail),
-        "max_rhat": largest(rhat),
-        "worst_rhat_variable": worst,
-        "n_rhat_above_1_01": int(sum(int((rhat[v] > 1.01).sum()) for v in rhat.data_vars)),
+        "min_ess_tail": float(tail.to_array().min()),
+        "worst_rhat_variable": max(rhat.data_vars, key=lambda v: float(rhat[v].max())),
+        "n_rhat_above_1_01": int((rhat.to_array() > 1.01).sum()),
     }
 
 
 def _recovery(idata, data) -> tuple[dict, pd.DataFrame]:
-    posterior = idata["posterior"]
     rows = {}
     table = {"participant": np.asarray(data["participant"].values)}
     for name, truth in (
         ("volatility", data["tonic_volatility"].values),
         ("inverse_temperature", data["inverse_temperature"].values),
     ):
-        draws = posterior[name].stack(sample=("chain", "draw")).transpose("participant", "sample")
-        values = np.asarray(draws.values)
-        low, high = np.quantile(values, [0.05, 0.95], axis=1)
-        mean = values.mean(axis=1)
-        table[f"{name}_mean"] = mean
-        table[f"{name}_q05"] = low
-        table[f"{name}_q95"] = high
+        found = _common.participant_recovery(idata, name, truth)
+        for key in ("mean", "q05", "q95"):
+            table[f"{name}_{key}"] = found[key]
         table[f"{name}_true"] = truth
-        rows[f"r_{name}"] = float(np.corrcoef(mean, truth)[0, 1])
-        rows[f"coverage90_{name}"] = float(np.mean((truth >= low) & (truth <= high)))
+        rows[f"r_{name}"] = found["r"]
+        rows[f"coverage90_{name}"] = found["coverage90"]
     return rows, pd.DataFrame(table)
 
 
@@ -120,9 +111,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     idata = ht.sample(model, **settings)
     wall = time.perf_counter() - start
-    stats = idata["sample_stats"]
-    grads_draws = int(stats["n_steps"].sum())
-    grads_tune = int(idata["warmup_sample_stats"]["n_steps"].sum())
+    stats = _common.sampling_stats(idata, wall)
     total_draws = args.chains * (args.tune + args.draws)
     row = {
         "date": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M"),
@@ -138,19 +127,21 @@ def main(argv=None) -> int:
         "target_accept": args.target_accept,
         "seed": args.seed,
         "wall_s": wall,
-        "grad_evals": grads_draws + grads_tune,
-        "grad_evals_per_draw": (grads_draws + grads_tune) / total_draws,
-        "grad_evals_per_kept_draw": grads_draws / (args.chains * args.draws),
-        "divergences": int(stats["diverging"].sum()),
-        "step_size": float(stats["step_size"].mean()),
-        **_diagnostics(idata),
+        "grad_evals": stats["grad_evals"],
+        "grad_evals_per_draw": stats["grad_evals"] / total_draws,
+        "grad_evals_per_kept_draw": stats["grad_evals_draws"] / (args.chains * args.draws),
+        "divergences": stats["divergences"],
+        "step_size": float(idata["sample_stats"]["step_size"].mean()),
+        "min_ess_bulk": stats["min_ess_bulk"],
+        "max_rhat": stats["max_rhat"],
+        **_convergence(idata),
+        "ess_bulk_per_s": stats["ess_per_s"],
     }
-    row["ess_bulk_per_s"] = row["min_ess_bulk"] / wall
     recovery, participants = _recovery(idata, data)
     row.update(recovery)
     row["load_start"] = round(load_start[0], 2)
     row["load_end"] = round(os.getloadavg()[0], 2)
-    out = _common.RESULTS if args.out is None else __import__("pathlib").Path(args.out)
+    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "large_fit_runs.csv"
     table = pd.DataFrame([row])

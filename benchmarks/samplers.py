@@ -38,7 +38,6 @@ import time
 import warnings
 
 import _common
-import arviz as az
 import jax
 import jax.numpy as jnp
 import matplotlib
@@ -229,38 +228,6 @@ def run_once(config: Config, model, seed: int, precompiled: dict):
         idata = precompiled[backend].sample(seed, config.kwargs)
     wall = time.perf_counter() - start
     return idata, wall
-
-
-def measure(idata, wall: float) -> dict:
-    """Numbers of one run: time, gradient evaluations, ESS, divergences, r-hat."""
-    posterior = idata["posterior"].to_dataset()
-    ess = az.ess(posterior, method="bulk")
-    rhat = az.rhat(posterior)
-    stats = idata["sample_stats"]
-    grads_draws = int(stats["n_steps"].sum())
-    grads_tune = 0
-    if "warmup_sample_stats" in idata.children:
-        grads_tune = int(idata["warmup_sample_stats"]["n_steps"].sum())
-    sampling = idata["posterior"].attrs.get("sampling_time")
-    if sampling is None:  # nutpie.sample called directly: its own timer
-        sampling = wall
-    tune = 0
-    if "warmup_posterior" in idata.children:
-        tune = int(idata["warmup_posterior"].sizes["draw"])
-    min_ess = float(ess.to_array().min())
-    return {
-        "wall_s": wall,
-        "sampling_s": float(sampling),
-        "tune": tune,
-        "draws": int(posterior.sizes["draw"]),
-        "grad_evals_tune": grads_tune,
-        "grad_evals_draws": grads_draws,
-        "grad_evals": grads_tune + grads_draws,
-        "min_ess_bulk": min_ess,
-        "ess_per_s": min_ess / wall,
-        "divergences": int(stats["diverging"].sum()),
-        "max_rhat": float(rhat.to_array().max()),
-    }
 
 
 # --- cost of one evaluation --------------------------------------------------------
@@ -504,7 +471,7 @@ def main(argv=None) -> int:
             idata, wall = run_once(config, model, seed, precompiled)
             row = {"config": config.key, "round": round_, "seed": seed}
             row.update(chains=config.chains, cores=config.cores)
-            row.update(measure(idata, wall))
+            row.update(_common.sampling_stats(idata, wall))
             rows.append(row)
             print(
                 f"round {round_} {config.key:26s} wall {wall:6.1f} s"

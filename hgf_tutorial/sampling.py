@@ -83,15 +83,16 @@ def sampler_settings(**overrides) -> dict:
     ``sampler_settings(random_seed=None)["random_seed"] is None``.
     """
     settings = dict(QUICK_SETTINGS if is_quick() else FULL_SETTINGS)
+    progress = show_progress()
     settings.update(
         cores=min(settings["chains"], os.cpu_count() or 1),
         nuts_sampler="nutpie",
         backend="jax",
         target_accept=TARGET_ACCEPT,
         random_seed=RANDOM_SEED,
-        progressbar=show_progress(),
+        progressbar=progress,
         # PyMC's log lines ("Sampling 4 chains ...") go with the progress bar
-        quiet=not show_progress(),
+        quiet=not progress,
     )
     # a deep copy: pm.sample writes into nested dicts it is given (``nuts``)
     settings.update(copy.deepcopy(overrides))
@@ -104,9 +105,9 @@ def sample(model: pm.Model, **overrides):
     Full mode: 4 chains x (1000 tune + 1000 draws), chains run in parallel over
     the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), a
     progress bar where a person is watching and none in the built pages or CI
-    (:func:`show_progress` says how to switch it). Quick mode (``HGF_TUTORIAL_QUICK=1``): 2 chains x
-    (150 + 150), the same sampler, fewer draws; for CI only, its numbers are not
-    for reading.
+    (:func:`show_progress` says how to switch it). Quick mode
+    (``HGF_TUTORIAL_QUICK=1``): 2 chains x (150 + 150), the same sampler, fewer
+    draws; for CI only, its numbers are not for reading.
 
     The chains are seeded: unless ``random_seed`` is given, every call passes
     ``random_seed=20261129`` (:data:`RANDOM_SEED`), so the same model and data
