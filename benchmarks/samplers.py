@@ -87,9 +87,21 @@ CONFIGS = [
     ),
     Config(
         "project_defaults",
-        "ht.sample defaults: 4 chains, tune 1000, target 0.9",
+        "ht.sample defaults: 4 chains, tune 600, target 0.9, JAX gradient",
         "ht",
         {"cores": CORES},
+    ),
+    Config(
+        "defaults_target80",
+        "ht.sample defaults with target 0.8",
+        "ht",
+        {"cores": CORES, "target_accept": 0.8},
+    ),
+    Config(
+        "previous_defaults",
+        "ht.sample's defaults until 2026-12-04: tune 1000, PyTensor gradient",
+        "ht",
+        {"cores": CORES, "tune": 1000, "compile_kwargs": {"gradient_backend": "pytensor"}},
     ),
     Config(
         "chains4",
@@ -143,12 +155,6 @@ CONFIGS = [
         "FAST_OVERRIDES, compiled once, 1 core",
         "nutpie",
         {"chains": 4, **_fast(cores=1)},
-    ),
-    Config(
-        "large_cohort",
-        "the call for large cohorts: tune 600, JAX gradient, target 0.9",
-        "ht",
-        {"cores": CORES, "tune": 600, "compile_kwargs": {"gradient_backend": "jax"}},
     ),
     Config(
         "numba_backend",

@@ -20,21 +20,33 @@ PROGRESS_ENV = "HGF_TUTORIAL_PROGRESS"
 #: chains.
 RANDOM_SEED = 20261129
 
-#: NUTS step-size target; PyMC's default is 0.8. What was measured, on the default
-#: dataset (10 participants) with these settings otherwise, two seeds each:
+#: NUTS step-size target; PyMC's default is 0.8. What was measured on the default
+#: dataset (10 participants):
 #:
-#: - the first check (closing note of the foundation session): at 0.8 one of the
-#:   two runs had 1 divergent transition, at 0.9 neither had any;
-#: - ``benchmarks/samplers.py`` (``results/samplers_runs.csv``, seeds 20261129 and
-#:   20261130, the model as it was at commit 3481f50): at 0.9, 0 and 1 divergences.
+#: - the first check (closing note of the foundation session, two seeds): at 0.8
+#:   one of the two runs had 1 divergent transition, at 0.9 neither had any;
+#: - ``benchmarks/samplers.py`` (``results/samplers_runs.csv``, 2026-12-04, the
+#:   defaults below, seeds 20261129 to 20261131): 1, 1 and 0 divergences at 0.9
+#:   (``project_defaults``), 1, 1 and 1 at 0.8 (``defaults_target80``), and 38 %
+#:   more gradient evaluations at 0.9.
 #:
-#: So 0.9 makes a divergence rarer, not impossible: the sampling page checks its
-#: own run (seed 20261129) for none. It costs gradient evaluations: with 300 tuning
-#: steps the same benchmark needed 65840 at 0.9 against 49890 at 0.8 (medians of
-#: the two seeds, rows ``fast_target90`` and ``fast`` of ``results/samplers.csv``).
+#: So 0.9 makes a divergence at most a little rarer here, not impossible: the
+#: sampling page counts its own run's. It is kept because the 1000-participant fit
+#: (``results/large_fit_runs.csv``) converged with it; 0.8 was not tried there.
 TARGET_ACCEPT = 0.9
 
-FULL_SETTINGS = {"draws": 1000, "tune": 1000, "chains": 4}
+FULL_SETTINGS = {"draws": 1000, "tune": 600, "chains": 4}
+
+#: How nutpie gets the gradient. ``"jax"``: JAX differentiates the whole
+#: log-density in one function (value and gradient in one pass through the
+#: likelihood's forward-mode derivatives). PyTensor's own gradient
+#: (``"pytensor"``, PyMC's default) calls the likelihood twice, once for the value
+#: and once for its vector-Jacobian product. Measured in
+#: ``benchmarks/samplers.py`` (``chains4`` against ``chains4_jaxgrad``). With 600
+#: tuning steps (nutpie's default for its diagonal mass matrix is 400), the same
+#: call converged for 10 and for 1000 participants
+#: (``benchmarks/results/large_fit_runs.csv``).
+COMPILE_KWARGS = {"gradient_backend": "jax"}
 QUICK_SETTINGS = {"draws": 150, "tune": 150, "chains": 2}
 
 #: Faster settings measured in ``benchmarks/samplers.py`` (see the "Scaling up"
@@ -89,6 +101,7 @@ def sampler_settings(**overrides) -> dict:
         nuts_sampler="nutpie",
         backend="jax",
         target_accept=TARGET_ACCEPT,
+        compile_kwargs=dict(COMPILE_KWARGS),
         random_seed=RANDOM_SEED,
         progressbar=progress,
         # PyMC's log lines ("Sampling 4 chains ...") go with the progress bar
@@ -102,8 +115,9 @@ def sampler_settings(**overrides) -> dict:
 def sample(model: pm.Model, **overrides):
     """Sample ``model`` with NUTS (nutpie, JAX backend) and the project's defaults.
 
-    Full mode: 4 chains x (1000 tune + 1000 draws), chains run in parallel over
-    the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), a
+    Full mode: 4 chains x (600 tune + 1000 draws), chains run in parallel over
+    the cores, ``target_accept=0.9`` (:data:`TARGET_ACCEPT` says why), the
+    gradient from JAX (:data:`COMPILE_KWARGS`), a
     progress bar where a person is watching and none in the built pages or CI
     (:func:`show_progress` says how to switch it). Quick mode
     (``HGF_TUTORIAL_QUICK=1``): 2 chains x (150 + 150), the same sampler, fewer

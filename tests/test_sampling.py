@@ -31,6 +31,19 @@ def test_fast_overrides_are_pm_sample_keywords(monkeypatch):
     assert settings["compile_kwargs"] == {"gradient_backend": "jax"}
 
 
+def test_defaults_take_the_gradient_from_jax_and_a_caller_can_replace_it(monkeypatch):
+    monkeypatch.delenv("HGF_TUTORIAL_QUICK", raising=False)
+    settings = sampler_settings()
+    assert (settings["tune"], settings["draws"], settings["chains"]) == (600, 1000, 4)
+    assert settings["compile_kwargs"] == {"gradient_backend": "jax"}
+    # pm.sample may write into the dict it is given: the module's default stays put
+    settings["compile_kwargs"]["gradient_backend"] = "pytensor"
+    assert sampler_settings()["compile_kwargs"] == {"gradient_backend": "jax"}
+    # an override replaces the whole keyword, as for every other default
+    mine = sampler_settings(compile_kwargs={"mode": "FAST_RUN"})
+    assert mine["compile_kwargs"] == {"mode": "FAST_RUN"}
+
+
 def test_seed_is_the_default_and_an_explicit_none_reaches_pm_sample(monkeypatch):
     monkeypatch.delenv("HGF_TUTORIAL_QUICK", raising=False)
     assert sampler_settings()["random_seed"] == RANDOM_SEED == 20261129
