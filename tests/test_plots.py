@@ -390,7 +390,7 @@ def test_plot_sampler_benchmark_bars_are_the_ratios():
             "ratio_max": [1.0, 3.5, 2.5],
             "wall_s": [16.0, 12.4, 20.0],
             "divergences": [0, 0, 2],
-            "max_rhat": [1.002, 1.004, 1.003],
+            "max_rhat": [1.002, 1.004, 1.3],
         }
     )
     fig = plots.plot_sampler_benchmark(table, goal=3.0)
@@ -398,15 +398,18 @@ def test_plot_sampler_benchmark_bars_are_the_ratios():
     bars = ax.patches[:3]
     np.testing.assert_allclose([b.get_width() for b in bars], table["ratio"])
     np.testing.assert_allclose([b.get_y() + b.get_height() / 2 for b in bars], [0, -1, -2])
-    # only the configuration with divergences is hatched
+    # only the configuration whose chains disagreed is hatched
     assert [b.get_hatch() for b in bars] == [None, None, "//"]
+    table.loc[2, "max_rhat"] = 1.003  # divergences alone are counted, not hatched
+    again = plots.plot_sampler_benchmark(table, goal=3.0).axes[0]
+    assert [b.get_hatch() for b in again.patches[:3]] == [None, None, None]
     (segments,) = [c for c in ax.collections if len(c.get_segments()) == 3]
     ends = [s[:, 0] for s in segments.get_segments()]
     np.testing.assert_allclose(ends, [[1, 1], [3, 3.5], [1.5, 2.5]])
     assert [line.get_xdata()[0] for line in ax.get_lines()] == [1.0, 3.0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["original", "fast", "risky"]
     labels = [t.get_text() for t in ax.texts]
-    assert labels == ["1.00x, 16 s", "3.20x, 12 s", "2.00x, 20 s"]
+    assert labels == ["1.00x, 16 s", "3.20x, 12 s", "2.00x, 20 s, 2 div."]
     # labels sit right of the bar or of its range, whichever is longer
     np.testing.assert_allclose([t.xy[0] for t in ax.texts], [1.0, 3.5, 2.5])
 
