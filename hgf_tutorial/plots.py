@@ -1042,9 +1042,7 @@ def plot_sampler_benchmark(table, *, goal: float = 3.0) -> Figure:
         ax.set_xlim(0, max(goal, float(np.nanmax(right_ends))) * 1.3)
         handles = [
             Line2D([], [], color=MISS_COLOUR, ls="--", label=f"goal: {goal:g}x"),
-            plt.Rectangle(
-                (0, 0), 1, 1, facecolor="#9dbbd8", hatch="//", label="r-hat > 1.01"
-            ),
+            plt.Rectangle((0, 0), 1, 1, facecolor="#9dbbd8", hatch="//", label="r-hat > 1.01"),
         ]
         ax.legend(
             handles=handles, loc="lower center", bbox_to_anchor=(0.4, 1.0), ncol=2, frameon=False
