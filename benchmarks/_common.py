@@ -55,17 +55,29 @@ def memory_gib() -> float | None:
 
 
 def git_commit() -> str | None:
+    """The checked-out commit, with ``+changes`` when the package or benchmarks differ from it.
+
+    A benchmark is often run before its code is committed; the suffix says that
+    the commit alone does not reproduce the result (the next commit should).
+    """
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=True,
-        )
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "hgf_tutorial", "benchmarks/*.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
-    return out.stdout.strip()
+    return f"{head}+changes" if changed else head
 
 
 def versions() -> dict:
