@@ -62,12 +62,13 @@ format: $(STAMP)
 
 # The site, every page executed at full settings. jupyter-cache keys on code cells
 # only, so the cache is dropped whenever hgf_tutorial/, the requirements or the
-# benchmark tables change.
+# benchmark tables change; Sphinx's saved environment (.doctrees) goes with it,
+# or Sphinx would re-read, and so re-execute, only the pages whose text changed.
 book: install notebooks
 	@mkdir -p _build
 	@key=$$(cat $(SOURCES) requirements.txt $(RESULTS) | sha256sum | cut -c1-16); \
 	 if [ "$$(cat _build/.module-key 2>/dev/null)" != "$$key" ]; then \
-	   rm -rf _build/.jupyter_cache; echo "$$key" > _build/.module-key; fi
+	   rm -rf _build/.jupyter_cache _build/.doctrees; echo "$$key" > _build/.module-key; fi
 	$(BIN)/jupyter-book build . --warningiserror --keep-going
 	$(BIN)/python scripts/check_site.py _build/html
 
