@@ -73,6 +73,13 @@ class Config:
     def cores(self) -> int:
         return self.kwargs.get("cores", sampler_settings()["cores"])
 
+    @property
+    def gradient_backend(self) -> str:
+        """How nutpie gets the gradient: ``ht.sample``'s default for ``ht`` runs,
+        PyMC's (``"pytensor"``) for ``pm.sample`` unless the keywords say otherwise."""
+        kwargs = sampler_settings(**self.kwargs) if self.kind == "ht" else self.kwargs
+        return kwargs.get("compile_kwargs", {}).get("gradient_backend", "pytensor")
+
 
 def _fast(**extra) -> dict:
     return {"cores": CORES, **FAST_OVERRIDES, **extra}
@@ -230,8 +237,7 @@ def run_once(config: Config, model, seed: int, precompiled: dict):
             warnings.simplefilter("ignore")
             idata = pm.sample(quiet=True, **common, **config.kwargs)
     else:
-        backend = config.kwargs.get("compile_kwargs", {}).get("gradient_backend", "pytensor")
-        idata = precompiled[backend].sample(seed, config.kwargs)
+        idata = precompiled[config.gradient_backend].sample(seed, config.kwargs)
     wall = time.perf_counter() - start
     return idata, wall
 
@@ -325,9 +331,7 @@ def summarise(runs: pd.DataFrame, configs: list[Config], costs: dict) -> pd.Data
         part = runs[runs["config"] == config.key]
         if part.empty:
             continue
-        gradient = config.kwargs.get("compile_kwargs", {}).get("gradient_backend", "pytensor")
-        if config.kind == "nutpie":
-            gradient = "jax"
+        gradient = config.gradient_backend
         parallel = min(config.cores, config.chains)
         sampler = config.kwargs.get("nuts_sampler", "nutpie")
         cost = costs.get(f"nutpie_{gradient}_gradient") if sampler == "nutpie" else None
