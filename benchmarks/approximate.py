@@ -94,22 +94,23 @@ def calibration(data, nuts, advi) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFr
             found[label] = _common.participant_recovery(source, name, truth)
             row[f"coverage90_{label}"] = found[label]["coverage90"]
             row[f"r_truth_{label}"] = found[label]["r"]
-        a, b = found["nuts"]["values"], found["advi"]["values"]
-        row["r_means"] = float(np.corrcoef(a.mean(axis=1), b.mean(axis=1))[0, 1])
+        means = {label: found[label]["mean"] for label in found}
+        sds = {label: found[label]["values"].std(axis=1) for label in found}
+        row["r_means"] = float(np.corrcoef(means["nuts"], means["advi"])[0, 1])
         participants.append(
             pd.DataFrame(
                 {
                     "variable": name,
                     "participant": np.arange(truth.size),
                     "truth": truth,
-                    "nuts_mean": a.mean(axis=1),
-                    "nuts_sd": a.std(axis=1),
-                    "advi_mean": b.mean(axis=1),
-                    "advi_sd": b.std(axis=1),
+                    "nuts_mean": means["nuts"],
+                    "nuts_sd": sds["nuts"],
+                    "advi_mean": means["advi"],
+                    "advi_sd": sds["advi"],
                 }
             )
         )
-        ratio = b.std(axis=1) / a.std(axis=1)
+        ratio = sds["advi"] / sds["nuts"]
         row["sd_ratio_median"] = float(np.median(ratio))
         row["sd_ratio_q10"] = float(np.quantile(ratio, 0.1))
         row["sd_ratio_q90"] = float(np.quantile(ratio, 0.9))
