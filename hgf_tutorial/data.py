@@ -55,6 +55,7 @@ import xarray as xr
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.likelihood import scored_responses
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.simulate import _population, load_inputs
 
@@ -132,7 +133,8 @@ def from_dataframe(
         a missing or non-numeric trial number, duplicate (participant, trial)
         rows, an input or response other than 0, 1 or missing, a participant
         with fewer than 2 trials or without a scored response (an observed
-        response after its first trial), a covariate that is missing or varies
+        response after an outcome was shown,
+        :func:`hgf_tutorial.likelihood.scored_responses`), a covariate that is missing or varies
         within a participant.
     """
     covariates = _check_arguments(frame, participant, trial, input, response, covariates)
@@ -176,18 +178,6 @@ def from_dataframe(
             f"Column {participant!r}: participant(s) {names} have fewer than 2 trials; "
             "the first trial is not scored, so each participant needs at least 2."
         )
-    scored = np.bincount(
-        codes_sorted, weights=(out_observed[order] & (position > 0)), minlength=n_participants
-    )
-    unscored = scored == 0
-    if unscored.any():
-        names = _show_list(uniques[unscored])
-        raise ValueError(
-            f"Column {response!r} (`response`): participant(s) {names} have no scored "
-            "response (an observed response on a trial after their first), so the data "
-            "say nothing about them: remove them or check their responses."
-        )
-
     covariate_values = {name: _covariate(frame, name, codes, uniques) for name in covariates}
 
     n_max = int(n_trials.max())
@@ -200,6 +190,16 @@ def from_dataframe(
 
     observed_input = grid(in_observed, False, bool)
     observed_response = grid(out_observed, False, bool)
+    unscored = ~scored_responses(observed_response, observed_input).any(axis=1)
+    if unscored.any():
+        names = _show_list(uniques[unscored])
+        raise ValueError(
+            f"Columns {input!r} and {response!r} (`input`, `response`): participant(s) "
+            f"{names} have no scored response (an observed response on a trial after "
+            "an outcome was shown: a response before any shown outcome reflects the "
+            "prior belief only), so the data say nothing about them: remove them or "
+            "check their inputs and responses."
+        )
     inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
     responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
     source_trial = grid(trials, np.nan, np.float64)
@@ -885,7 +885,7 @@ def simulate_study(
     beliefs = _study_beliefs(family, parameters, inputs_grid, observed_input)
     probabilities = np.asarray(response_probability(beliefs, temperatures[:, None]))
     responses = np.where(observed_response, uniforms < probabilities, 0).astype(np.int64)
-    scored = (observed_response[:, 1:]).any(axis=1)
+    scored = scored_responses(observed_response, observed_input).any(axis=1)
     if not scored.all():
         raise ValueError(
             f"`p_missed_response` = {p_missed_response} left participant(s) "

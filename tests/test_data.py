@@ -287,7 +287,9 @@ def test_error_participant_without_scored_response():
     # sub-05 answers only its first trial (5); sub-10 keeps its answers
     frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = None
     with pytest.raises(
-        ValueError, match=r"Column 'response' \(`response`\): participant\(s\) 'sub-05' have no"
+        ValueError,
+        match=r"Columns 'input' and 'response' \(`input`, `response`\): participant\(s\) "
+        "'sub-05' have no",
     ):
         from_dataframe(frame)
     # an answer on the first trial only is not enough, but an answer later is
@@ -296,6 +298,26 @@ def test_error_participant_without_scored_response():
         from_dataframe(frame)
     frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = 1
     assert from_dataframe(frame)["observed_response"].sel(participant="sub-05").sum() == 1
+
+
+def test_error_participant_whose_answers_all_precede_any_shown_outcome():
+    """Answers before any outcome was shown reflect the prior only: not scored."""
+    frame = small_frame()
+    sub05 = frame["participant"] == "sub-05"
+    # sub-05's first outcome (trial 5) aborted: its answer on trial 7 comes before
+    # any shown outcome
+    frame.loc[sub05 & (frame["trial"] == 5), "input"] = None
+    with pytest.raises(ValueError, match="'sub-05' have no scored response"):
+        from_dataframe(frame)
+    # every outcome aborted: the same
+    frame.loc[sub05, "input"] = None
+    with pytest.raises(ValueError, match="'sub-05' have no scored response"):
+        from_dataframe(frame)
+    # an outcome shown on trial 5 makes the answer on trial 7 scored
+    frame.loc[sub05 & (frame["trial"] == 5), "input"] = 0
+    ds = from_dataframe(frame)
+    scored = ht.model.observations(ds).scored
+    np.testing.assert_array_equal(scored[2], [False, True, False, False])
 
 
 def test_error_fewer_than_two_trials():
