@@ -6,6 +6,7 @@ import copy
 import os
 import warnings
 
+import numpy as np
 import pymc as pm
 
 #: Environment variable that switches every page and test to quick mode.
@@ -141,7 +142,10 @@ def sample(model: pm.Model, **overrides):
     xarray.DataTree
         The posterior and sample statistics, as PyMC 6 returns them; the
         observed data carry each scored response's ``participant`` and ``trial``
-        as coordinates along ``observation``.
+        as coordinates along ``observation``. A run interrupted during its
+        draws returns the draws every chain completed, with a warning
+        (:func:`complete_draws`); interrupted while tuning, it raises
+        ``KeyboardInterrupt``.
     """
     from hgf_tutorial.model import label_observations
 
@@ -149,5 +153,66 @@ def sample(model: pm.Model, **overrides):
     with model, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
         idata = pm.sample(**settings)
+    idata = complete_draws(idata, settings["draws"])
     label_observations(idata, model)
+    return idata
+
+
+def complete_draws(idata, draws: int):
+    """The fit trimmed to the draws every chain completed, after an interrupted run.
+
+    Interrupted (Ctrl-C, a stop button), nutpie returns what it has: chains of
+    unequal length, the shorter ones padded with NaN, or no draws at all when
+    it was still tuning. A fit like that is not whole, and every later step
+    would compute with the padding. So:
+
+    - no kept draw in some chain (stopped while tuning): ``KeyboardInterrupt``,
+      as for any interrupted computation, since there is nothing to keep;
+    - otherwise the first ``n`` draws of every chain, ``n`` the fewest any chain
+      completed, in every group with a ``draw`` dimension, with a warning that
+      says where each chain stopped; the same text is stored in the posterior's
+      ``attrs["interrupted"]``.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        As :func:`pymc.sample` returns it.
+    draws : int
+        The draws per chain that were asked for.
+
+    Returns
+    -------
+    xarray.DataTree
+        ``idata`` itself when every chain completed its draws.
+    """
+    posterior = idata["posterior"].to_dataset()
+    n_chains = posterior.sizes.get("chain", 0)
+    stored = posterior.sizes.get("draw", 0)
+    done = np.zeros(n_chains, dtype=int)
+    for chain in range(n_chains):
+        missing = np.zeros(stored, dtype=bool)
+        for variable in posterior.data_vars.values():
+            nan = np.isnan(variable.isel(chain=chain))
+            other = [dim for dim in nan.dims if dim != "draw"]
+            missing |= (nan.any(other) if other else nan).to_numpy()
+        done[chain] = int(np.argmax(missing)) if missing.any() else stored
+    if n_chains and done.min() >= draws:
+        return idata
+    where = ", ".join(f"chain {c} after {n} draws" for c, n in enumerate(done))
+    if n_chains == 0 or done.min() == 0:
+        raise KeyboardInterrupt(
+            f"Sampling was interrupted before every chain had kept a draw ({where} of "
+            f"{draws}): there is no fit to return. Sample again."
+        )
+    kept = int(done.min())
+    message = (
+        f"Sampling was interrupted: {where} of {draws}. The fit keeps the first {kept} "
+        "draws of every chain; its diagnostics are those of a shorter run."
+    )
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+    for name, node in idata.children.items():
+        dataset = node.to_dataset()
+        if "draw" in dataset.dims:
+            idata[name] = dataset.isel(draw=slice(0, kept))
+    idata["posterior"].attrs["interrupted"] = message
     return idata
