@@ -15,6 +15,10 @@ kept ``{ref}`` roles or ``{admonition}`` fences would show them as literal text.
 - admonitions and any other directive become a headed block quote;
 - ``{func}`` and other code roles become inline code.
 
+A role's text may span line breaks within a paragraph, as MyST allows (the text
+is wrapped like any other): roles are rewritten paragraph by paragraph, not line
+by line.
+
 A code cell with a MyST figure caption gets the caption as a markdown cell after it.
 :func:`leftover_myst` finds what would still need MyST (the tests use it).
 """
@@ -42,8 +46,16 @@ DIRECTIVE_OPEN = re.compile(
 OPTION = re.compile(r"^:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 TARGET = re.compile(r"^\([\w.:-]+\)=[ \t]*$")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-#: a role, or an inline code span (left as it is), whichever starts first
-INLINE = re.compile(r"\{(?P<name>[\w:-]+)\}`(?P<body>[^`]*)`|(?P<code>(?P<ticks>`+).*?(?P=ticks))")
+HEADING = re.compile(r"^[ \t>]*#{1,6}(?:[ \t]|$)")
+#: a role, or an inline code span (left as it is), whichever starts first; either
+#: may span the line breaks of a paragraph
+INLINE = re.compile(
+    r"\{(?P<name>[\w:-]+)\}`(?P<body>[^`]*)`|(?P<code>(?P<ticks>`+)[\s\S]*?(?P=ticks))"
+)
+#: as INLINE, and also the opening of a role whose text is never closed
+LEFTOVER = re.compile(INLINE.pattern + r"|(?P<open>\{[\w:-]+\}`)")
+#: a line break in a role's text, with the indentation or block-quote marks after it
+ROLE_BREAK = re.compile(r"[ \t]*\n[ \t>]*")
 TITLED = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]+)>$")
 ADMONITIONS = {
     "note": "Note",
@@ -217,6 +229,8 @@ class Converter:
 
     # ---- roles ---------------------------------------------------------------
     def role(self, name: str, body: str) -> str:
+        if name != "math":  # text wrapped over lines reads as one line
+            body = ROLE_BREAK.sub(" ", body).strip()
         titled = TITLED.match(body)
         text, target = (titled.group("title"), titled.group("target")) if titled else ("", body)
         if name == "ref":
@@ -271,9 +285,9 @@ class Converter:
                 parts.append(f"{_author(entry)} {entry['year']}")
         return ", ".join(parts) if kind == "cite:t" else "(" + "; ".join(parts) + ")"
 
-    def inline(self, line: str) -> str:
-        """Roles rewritten outside inline code spans."""
-        return INLINE.sub(lambda m: m["code"] or self.role(m["name"], m["body"]), line)
+    def inline(self, text: str) -> str:
+        """Roles rewritten outside inline code spans (``text``: a line or a paragraph)."""
+        return INLINE.sub(lambda m: m["code"] or self.role(m["name"], m["body"]), text)
 
     # ---- directives ----------------------------------------------------------
     def directive(self, name: str, argument: str, options: dict, body: str) -> list[str]:
@@ -330,10 +344,19 @@ class Converter:
     def markdown(self, text: str) -> str:
         lines = text.split("\n")
         out: list[str] = []
+        paragraph: list[str] = []  # lines whose roles are rewritten together
+
+        def flush():
+            if paragraph:
+                out.append(self.inline("\n".join(paragraph)))
+                paragraph.clear()
+
         i = 0
         fence = None
         while i < len(lines):
             line = lines[i]
+            if not fence and (_breaks_paragraph(line) or DIRECTIVE_OPEN.match(line)):
+                flush()
             if fence:  # inside a plain fenced code block: copy as is
                 out.append(line)
                 if re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line):
@@ -387,9 +410,23 @@ class Converter:
             if TARGET.match(line.strip()):
                 i += 1
                 continue
-            out.append(self.inline(line))
+            paragraph.append(line)
+            if HEADING.match(line):  # a heading is a paragraph of its own
+                flush()
             i += 1
+        flush()
         return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
+
+
+def _breaks_paragraph(line: str) -> bool:
+    """Whether ``line`` ends the paragraph before it: blank (in a block quote too),
+    a heading, a code fence or a ``(label)=`` target."""
+    return (
+        not line.strip(" \t>")
+        or bool(HEADING.match(line))
+        or bool(FENCE.match(line))
+        or bool(TARGET.match(line.strip()))
+    )
 
 
 def _option_value(text: str) -> str:
@@ -458,24 +495,47 @@ def plain_notebook(notebook, page: Path, site: Site | None = None, glue: dict | 
 
 
 def leftover_myst(notebook) -> list[str]:
-    """MyST roles, directives and targets left in markdown cells (outside code)."""
+    """MyST roles, directives and targets left in markdown cells (outside code).
+
+    Each is reported as the line it starts on; a role may span the lines of a
+    paragraph, and one whose text is never closed is reported too.
+    """
     found = []
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
             continue
+        lines = cell.source.split("\n")
+        paragraph: list[int] = []  # indices of the lines of the current paragraph
         fence = None
-        for line in cell.source.split("\n"):
+        for index, line in enumerate(lines + [""]):
             bare = line.lstrip("> ")
             if fence:
                 if bare.strip().startswith(fence):
                     fence = None
                 continue
             opening = FENCE.match(bare)
+            ends = not bare.strip() or opening or DIRECTIVE_OPEN.match(bare)
+            if (ends or HEADING.match(bare) or TARGET.match(bare.strip())) and paragraph:
+                found.extend(lines[i] for i in _role_lines(lines, paragraph))
+                paragraph = []
             if opening and "{" not in bare:
                 fence = opening.group(1)
                 continue
             if DIRECTIVE_OPEN.match(bare) or TARGET.match(bare.strip()):
                 found.append(line)
-            elif any(m["name"] for m in INLINE.finditer(bare)):
-                found.append(line)
+            elif not ends:
+                paragraph.append(index)
     return found
+
+
+def _role_lines(lines: list[str], paragraph: list[int]) -> list[int]:
+    """The lines of ``paragraph`` on which a role (closed or not) starts."""
+    text = "\n".join(lines[i].lstrip("> ") for i in paragraph)
+    starts = sorted(
+        {
+            paragraph[text.count("\n", 0, m.start())]
+            for m in LEFTOVER.finditer(text)
+            if m["name"] or m["open"]
+        }
+    )
+    return starts

@@ -56,6 +56,27 @@ def test_leftover_myst_finds_roles_directives_and_targets():
     assert found == ["(intro)=", "See {ref}`intro`.", ":::{note}"]
 
 
+def test_leftover_myst_finds_roles_across_line_breaks():
+    """A role whose text spans lines (as Markdown wraps it) is still MyST."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("see {ref}`the leave-one-out\npage <loo>` here."),
+        nbformat.v4.new_markdown_cell("- a {cite:p}`mathys2011,\n  mathys2014`\n- b"),
+        nbformat.v4.new_markdown_cell("> as {doc}`the\n> page <loo>` says"),
+        # a role opened and never closed is left over too
+        nbformat.v4.new_markdown_cell("broken {numref}`fig\n\nnext paragraph"),
+        # inline code across lines is not a role
+        nbformat.v4.new_markdown_cell("Code `x\n{ref}` y and `{doc}` z."),
+    ]
+    found = plain_markdown.leftover_myst(notebook)
+    assert found == [
+        "see {ref}`the leave-one-out",
+        "- a {cite:p}`mathys2011,",
+        "> as {doc}`the",
+        "broken {numref}`fig",
+    ]
+
+
 def test_references_become_links_to_the_published_pages(site):
     assert _convert(site, "The {ref}`previous page <simulate>` and {ref}`loo`.") == (
         f"The [previous page]({BASE}book/simulate.html) and "
@@ -64,6 +85,35 @@ def test_references_become_links_to_the_published_pages(site):
     assert _convert(site, "(simulate)=\n# Title") == "# Title"
     with pytest.raises(ValueError, match="unknown label 'nowhere'"):
         _convert(site, "{ref}`nowhere`")
+
+
+def test_roles_whose_text_spans_line_breaks_are_converted(site):
+    loo = f"[the leave-one-out page]({BASE}book/loo.html)"
+    assert _convert(site, "see {ref}`the leave-one-out\npage <loo>` and more") == (
+        f"see {loo} and more"
+    )
+    # wrapped in a list item, and the label on a line of its own
+    assert _convert(site, "- see {ref}`the leave-one-out page\n  <loo>`;\n- next") == (
+        f"- see {loo};\n- next"
+    )
+    assert _convert(site, "> see {doc}`the leave-one-out\n> page <loo>` here") == (
+        f"> see {loo} here"
+    )
+    assert _convert(
+        site, "as {cite:t}`iglesias2013,\n  mathys2011` and {cite:p}`mathys2011,\nmathys2014`"
+    ) == (
+        "as Iglesias et al. (2013), Mathys et al. (2011)"
+        " and (Mathys et al. 2011; Mathys et al. 2014)"
+    )
+    assert _convert(site, "the {numref}`leave-one-out\nfigure <fig-loo-k>`") == (
+        f"the [leave-one-out figure]({BASE}book/loo.html#fig-loo-k)"
+    )
+    # a role after an inline code span that spans lines, and no role across paragraphs
+    assert (
+        _convert(site, "`a\nb` then {ref}`the\npage <loo>`")
+        == f"`a\nb` then [the page]({BASE}book/loo.html)"
+    )
+    assert _convert(site, "{ref}`the\n\npage <loo>`") == "{ref}`the\n\npage <loo>`"
 
 
 def test_site_address_comes_from_the_repository():

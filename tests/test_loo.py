@@ -61,8 +61,12 @@ def test_chunking_bounds_the_work_and_changes_nothing(small):
     chunked = ht.add_log_likelihood(
         fake_posterior(2, 7, 3), small, max_chunk_bytes=2 * one_draw + 5
     )
-    np.testing.assert_array_equal(
-        whole["log_likelihood"]["responses"].values, chunked["log_likelihood"]["responses"].values
+    # differently batched XLA programs (14 draws at once, 2 per chunk): equal to rounding
+    np.testing.assert_allclose(
+        whole["log_likelihood"]["responses"].values,
+        chunked["log_likelihood"]["responses"].values,
+        rtol=1e-12,
+        atol=1e-12,
     )
     attrs = chunked["log_likelihood"].attrs
     assert attrs["draws_per_chunk"] == 2
@@ -83,8 +87,12 @@ def test_uneven_chunks_are_padded_so_jax_compiles_once(small):
     assert jitted._cache_size() - before <= 1
     attrs = chunked["log_likelihood"].attrs
     assert (attrs["n_chunks"], attrs["draws_per_chunk"]) == (3, 5)
-    np.testing.assert_array_equal(
-        whole["log_likelihood"]["responses"].values, chunked["log_likelihood"]["responses"].values
+    # differently batched XLA programs (13 draws at once, 5 per chunk): equal to rounding
+    np.testing.assert_allclose(
+        whole["log_likelihood"]["responses"].values,
+        chunked["log_likelihood"]["responses"].values,
+        rtol=1e-12,
+        atol=1e-12,
     )
 
 
@@ -156,7 +164,9 @@ def test_thinned_posterior_gives_the_thinned_log_likelihood(small):
     thinned = ht.add_log_likelihood(idata.isel(draw=slice(None, None, 4)), small)
     got = thinned["log_likelihood"]["responses"]
     assert got.sizes["draw"] == 2
-    np.testing.assert_array_equal(got.values, full["log_likelihood"]["responses"].values[:, ::4])
+    # differently batched XLA programs (16 draws at once, 4): equal to rounding
+    want = full["log_likelihood"]["responses"].values[:, ::4]
+    np.testing.assert_allclose(got.values, want, rtol=1e-12, atol=1e-12)
 
 
 def test_rejects_other_storage_types(small):
