@@ -128,7 +128,8 @@ def from_dataframe(
     ------
     ValueError
         Naming the argument or column, for anything the model could not use:
-        not a DataFrame, no rows, a missing column, a missing participant label,
+        not a DataFrame, no rows, a missing column, a column the data use that
+        appears more than once in the frame, a missing participant label,
         a missing or non-numeric trial number, duplicate (participant, trial)
         rows, an input or response other than 0, 1 or missing, a participant
         with fewer than 2 trials or without a scored response (an observed
@@ -274,12 +275,30 @@ def _check_arguments(frame, participant, trial, input, response, covariates) -> 
     if repeated:
         raise ValueError(f"`covariates` names {repeated[0]!r} more than once.")
     columns = list(frame.columns)
-    for role, name in [*roles.items(), *(("covariates", name) for name in covariates)]:
+    used = [*roles.items(), *(("covariates", name) for name in covariates)]
+    for role, name in used:
         if name not in frame.columns:
             raise ValueError(
                 f"`{role}`: the frame has no column {name!r}; its columns are {columns}."
             )
+    _check_unique_columns(frame, used)
     return covariates
+
+
+def _check_unique_columns(frame, used) -> None:
+    """``ValueError`` when a column the data use appears more than once in the frame."""
+    repeated = frame.columns[frame.columns.duplicated()]
+    clashes = [
+        f"{int(np.sum(frame.columns == name))} columns named {name!r} (`{role}`)"
+        for role, name in used
+        if name in repeated
+    ]
+    if clashes:
+        raise ValueError(
+            f"The frame has {'; '.join(clashes)}: pandas would return all of them as that "
+            "column. Rename or drop the copies first; "
+            "`frame.loc[:, ~frame.columns.duplicated()]` keeps the first of each name."
+        )
 
 
 def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:

@@ -370,6 +370,22 @@ def test_errors_come_before_anything_else():
         from_dataframe(frame)
 
 
+# --- columns and values that would be read wrongly without a word ---------------------
+
+
+@pytest.mark.parametrize("column", ["response", "trial", "group"])
+def test_error_duplicated_column_name(column):
+    frame = small_frame()
+    copy = frame[[column]]
+    frame = pd.concat([frame, copy], axis=1)  # two columns called `column`
+    role = "covariates" if column == "group" else column
+    with pytest.raises(ValueError, match=rf"The frame has 2 columns named '{column}' \(`{role}`\)"):
+        from_dataframe(frame, covariates=["group"])
+    # a repeated column the data do not use is ignored, like any other column
+    frame = pd.concat([small_frame(), small_frame()[["age"]]], axis=1)
+    assert from_dataframe(frame, covariates=["group"]).sizes["participant"] == 3
+
+
 # --- the round trips -------------------------------------------------------------------
 
 
