@@ -131,7 +131,8 @@ def from_dataframe(
         not a DataFrame, no rows, a missing column, a column the data use that
         appears more than once in the frame, a missing participant label,
         a missing or non-numeric trial number, duplicate (participant, trial)
-        rows, an input or response other than 0, 1 or missing, a participant
+        rows, an input or response other than 0, 1 or missing, complex numbers
+        in the trial, input, response or a covariate column, a participant
         with fewer than 2 trials or without a scored response (an observed
         response after its first trial), a covariate that is missing or varies
         within a participant.
@@ -310,6 +311,7 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
             f"(first value {_show(column.iloc[0])}); convert it with pd.to_numeric, or "
             "number the trials."
         )
+    _refuse_complex(frame, trial, "trial", codes, uniques, trial)
     missing = column.isna().to_numpy()
     if missing.any():
         first = int(np.argmax(missing))
@@ -331,6 +333,7 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
 def _binary_column(frame, column, role, codes, uniques, trial) -> tuple[np.ndarray, np.ndarray]:
     """A 0/1 column with gaps: (values as int64 with 0 at gaps, observed as bool)."""
     series = frame[column]
+    _refuse_complex(frame, column, role, codes, uniques, trial)
     observed = ~series.isna().to_numpy()
     values = np.zeros(len(series), dtype=np.int64)
     present = series[observed]
@@ -358,6 +361,21 @@ def _binary_column(frame, column, role, codes, uniques, trial) -> tuple[np.ndarr
     return values, observed
 
 
+def _refuse_complex(frame, column, role, codes, uniques, trial) -> None:
+    """``ValueError`` for a column of complex numbers (NumPy would drop the imaginary part)."""
+    if not pd.api.types.is_complex_dtype(frame[column].dtype):
+        return
+    values = frame[column].to_numpy()
+    first = int(np.argmax(np.imag(values) != 0))  # the first with an imaginary part, or row 0
+    at_trial = "" if column == trial else f" trial {_show(frame[trial].iloc[first])}"
+    raise ValueError(
+        f"Column {column!r} (`{role}`) holds complex numbers (dtype {values.dtype}), e.g. "
+        f"{_show(values[first])} at participant {_show(uniques[codes[first]])}{at_trial} "
+        f"(row {_show(frame.index[first])}); its imaginary parts would be dropped. Give real "
+        "numbers: check how the column was made."
+    )
+
+
 def _is_binary(value) -> bool:
     if isinstance(value, bool | np.bool_):
         return True
@@ -378,6 +396,13 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
         )
     dtype = column.dtype
     attrs = {"source_dtype": str(dtype)}
+    row = _first_complex(column)
+    if row is not None:
+        raise ValueError(
+            f"Covariate {name!r} (`covariates`) holds complex numbers, e.g. "
+            f"{_show(column.iloc[row])} for participant {_show(uniques[codes[row]])}; its "
+            "imaginary parts would be dropped or each value made a level. Give real numbers."
+        )
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)
         attrs["categories"] = [_plain(c) for c in categories]
@@ -421,6 +446,20 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
             f"{n_varying} participant(s) in all; a covariate must be one value per participant."
         )
     return per_participant, attrs
+
+
+def _first_complex(column: pd.Series) -> int | None:
+    """The position of a complex value in ``column`` (the first with an imaginary part), or None."""
+    if pd.api.types.is_complex_dtype(column.dtype):
+        return int(np.argmax(np.imag(column.to_numpy()) != 0))
+    if not (
+        isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(column.dtype)
+    ):
+        return None
+    for row, value in enumerate(column.astype(object)):
+        if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+            return row
+    return None
 
 
 def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -386,6 +386,44 @@ def test_error_duplicated_column_name(column):
     assert from_dataframe(frame, covariates=["group"]).sizes["participant"] == 3
 
 
+@pytest.mark.parametrize("column", ["input", "response", "trial"])
+def test_error_complex_numbers(column):
+    frame = small_frame()
+    frame["input"] = frame["input"].fillna(0)  # complex has no missing value to keep
+    frame["response"] = frame["response"].fillna(0)
+    frame[column] = frame[column].astype(complex)
+    frame.loc[5, column] = frame.loc[5, column] + 1j  # sub-02, trial 3
+    trial = "" if column == "trial" else " trial 3"
+    with pytest.raises(
+        ValueError,
+        match=rf"Column '{column}' \(`{column}`\) holds complex numbers \(dtype complex128\), "
+        rf"e.g. \(\d\+1j\) at participant 'sub-02'{trial} \(row 5\); its imaginary parts "
+        "would be dropped",
+    ):
+        from_dataframe(frame)
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda s: s.astype(complex), id="complex128"),
+        pytest.param(lambda s: s.astype(object), id="object"),
+        pytest.param(lambda s: pd.Categorical(s), id="categorical"),
+    ],
+)
+def test_error_complex_covariate(convert):
+    frame = small_frame()
+    ages = frame["age"].astype(object)
+    ages[frame["participant"] == "sub-05"] = 35 + 2j
+    frame["age"] = convert(ages)
+    with pytest.raises(
+        ValueError,
+        match=r"Covariate 'age' \(`covariates`\) holds complex numbers, e.g. \(35\+2j\) for "
+        r"participant 'sub-05'",
+    ):
+        from_dataframe(frame, covariates=["age"])
+
+
 # --- the round trips -------------------------------------------------------------------
 
 
