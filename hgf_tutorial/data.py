@@ -25,8 +25,10 @@ variable                dims                   what
 ``observed_response``   (participant, trial)   bool; False for a time-out and in
                                                padding
 ``n_trials``            (participant)          int64, the participant's number of rows
-``source_trial``        (participant, trial)   the trial column's values, as float64,
-                                               NaN in padding
+``source_trial``        (participant, trial)   the trial column's values: int64 for an
+                                               integer column (exactly; padding holds
+                                               ``SOURCE_TRIAL_PADDING``), else float64
+                                               (NaN in padding)
 one per covariate       (participant)          numeric, boolean or text/categorical
 ======================= ====================== =======================================
 
@@ -105,7 +107,9 @@ def from_dataframe(
         The participant's label (text or numbers; never missing).
     trial : column name
         A number that orders each participant's trials (any numeric values, not
-        necessarily consecutive; unique within a participant).
+        necessarily consecutive; unique within a participant). Integers are
+        kept as integers, exactly, however large (nanosecond timestamps);
+        dates and times must be converted to numbers first.
     input : column name
         The outcome shown, 0 or 1; missing (NaN, None, ``pd.NA``) for a trial
         whose outcome was not shown, which leaves the belief unchanged.
@@ -130,7 +134,8 @@ def from_dataframe(
         Naming the argument or column, for anything the model could not use:
         not a DataFrame, no rows, a missing column, a column the data use that
         appears more than once in the frame, a missing participant label,
-        a missing or non-numeric trial number, duplicate (participant, trial)
+        a missing or non-numeric trial number (dates included), an unsigned
+        trial number above 2**63 - 1, duplicate (participant, trial)
         rows, an input or response other than 0, 1 or missing, complex numbers
         in the trial, input, response or a covariate column, a participant
         with fewer than 2 trials or without a scored response (an observed
@@ -204,7 +209,8 @@ def from_dataframe(
     observed_response = grid(out_observed, False, bool)
     inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
     responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
-    source_trial = grid(trials, np.nan, np.float64)
+    padding = SOURCE_TRIAL_PADDING if trials.dtype == np.int64 else np.nan
+    source_trial = grid(trials, padding, trials.dtype)
 
     grid_dims = ("participant", "trial")
     variables = {
@@ -302,8 +308,17 @@ def _check_unique_columns(frame, used) -> None:
         )
 
 
+#: What ``source_trial`` holds in the padding after a participant's last trial when the
+#: trial column is of integers (int64 has no NaN); ``trial < n_trials`` marks the real ones.
+SOURCE_TRIAL_PADDING = np.iinfo(np.int64).min
+
+
 def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
-    """The trial column as finite float64 values, or ``ValueError``."""
+    """The trial column as int64 (an integer column, exact) or finite float64, or ``ValueError``.
+
+    Integers stay integers: float64 holds them exactly only up to 2**53, so larger
+    ones (nanosecond timestamps) would sort and compare wrongly as floats.
+    """
     column = frame[trial]
     if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
         raise ValueError(
@@ -319,6 +334,16 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
             f"Column {trial!r} (`trial`) has {missing.sum()} missing value(s); the first "
             f"at participant {_show(uniques[codes[first]])} (row {_show(frame.index[first])})."
         )
+    if pd.api.types.is_integer_dtype(column.dtype):
+        too_large = column.to_numpy() > np.iinfo(np.int64).max  # only unsigned can be
+        if too_large.any():
+            first = int(np.argmax(too_large))
+            raise ValueError(
+                f"Column {trial!r} (`trial`) has a number above 2**63 - 1, "
+                f"{_show(column.iloc[first])} at participant {_show(uniques[codes[first]])} "
+                f"(row {_show(frame.index[first])}); subtract the smallest trial number first."
+            )
+        return column.to_numpy(dtype=np.int64)
     values = column.to_numpy(dtype=np.float64)
     infinite = ~np.isfinite(values)
     if infinite.any():
@@ -951,7 +976,7 @@ def simulate_study(
         )
 
     grid_dims = ("participant", "trial")
-    source_trial = np.where(within, np.arange(1, n_task + 1, dtype=np.float64), np.nan)
+    source_trial = np.where(within, np.arange(1, n_task + 1), SOURCE_TRIAL_PADDING)
     text = {"source_dtype": "str"}
     study = xr.Dataset(
         {

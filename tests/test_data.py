@@ -37,7 +37,9 @@ def small_frame() -> pd.DataFrame:
 
 # what the dataset must hold, written out: participants in first-seen order
 LABELS = ["sub-10", "sub-02", "sub-05"]
-SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, np.nan], [5, 7, np.nan, np.nan]]
+#: int64's smallest value, where an integer trial column has no trial (padding)
+PAD = -(2**63)
+SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, PAD], [5, 7, PAD, PAD]]
 INPUTS = [[0, 0, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0]]
 OBSERVED_INPUT = [[True, False, True, False], [True, True, True, False], [True, True, False, False]]
 RESPONSES = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0]]
@@ -65,7 +67,7 @@ def test_from_dataframe_layout():
     assert ds["inputs"].dtype == np.int64 and ds["responses"].dtype == np.int64
     assert ds["observed_input"].dtype == bool and ds["observed_response"].dtype == bool
     np.testing.assert_array_equal(ds["source_trial"].values, SOURCE_TRIAL)
-    assert ds["source_trial"].dtype == np.float64
+    assert ds["source_trial"].dtype == np.int64  # an integer trial column stays exact
     np.testing.assert_array_equal(ds["n_trials"].values, [4, 3, 2])
     assert ds["n_trials"].dtype == np.int64
     assert list(ds["group"].values) == ["patient", "control", "control"]
@@ -89,7 +91,8 @@ def test_padding_is_unobserved_and_zero():
     assert not (ds["observed_response"] & padding).any()
     assert (ds["inputs"].where(padding, 0) == 0).all()
     assert (ds["responses"].where(padding, 0) == 0).all()
-    assert ds["source_trial"].isnull().equals(padding)
+    assert (ds["source_trial"] == PAD).equals(padding)
+    assert htdata.SOURCE_TRIAL_PADDING == PAD
 
 
 def test_no_nan_reaches_the_values():
@@ -424,6 +427,63 @@ def test_error_complex_covariate(convert):
         from_dataframe(frame, covariates=["age"])
 
 
+def test_large_integer_trial_numbers_stay_exact():
+    """Nanosecond timestamps as trial numbers: float64 would merge neighbours (above 2**53)."""
+    t0 = 1_700_000_000_000_000_000
+    frame = pd.DataFrame(
+        {
+            "participant": ["a", "b", "a", "b", "a"],
+            "trial": np.array([t0 + 3, t0 + 1, t0 + 1, t0 + 2, t0 + 2], dtype=np.int64),
+            "input": [1, 0, 0, 1, 1],
+            "response": [0, 1, 1, 1, 0],
+        }
+    )
+    ds = from_dataframe(frame)
+    assert ds["source_trial"].dtype == np.int64
+    np.testing.assert_array_equal(
+        ds["source_trial"].values, [[t0 + 1, t0 + 2, t0 + 3], [t0 + 1, t0 + 2, PAD]]
+    )
+    # ordered by the exact values: a's rows 3, 5, 1 of the table
+    np.testing.assert_array_equal(ds["inputs"].values, [[0, 1, 1], [0, 1, 0]])
+    back = to_dataframe(ds)
+    assert back["trial"].tolist() == [t0 + 1, t0 + 2, t0 + 3, t0 + 1, t0 + 2]
+    assert back["trial"].dtype == np.int64
+    # the same in unsigned integers, and one above int64's range is refused
+    frame["trial"] = frame["trial"].astype(np.uint64)
+    back = to_dataframe(from_dataframe(frame))
+    assert back["trial"].dtype == np.uint64
+    assert back["trial"].tolist() == [t0 + 1, t0 + 2, t0 + 3, t0 + 1, t0 + 2]
+    frame.loc[4, "trial"] = np.uint64(2**63 + 5)
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'trial' \(`trial`\) has a number above 2\*\*63 - 1, 9223372036854775813 "
+        r"at participant 'a' \(row 4\)",
+    ):
+        from_dataframe(frame)
+
+
+def test_large_integer_trial_numbers_are_told_apart_in_the_duplicate_check():
+    t0 = 2**60
+    frame = pd.DataFrame(
+        {"participant": ["a"] * 3, "trial": [t0, t0 + 1, t0 + 1], "input": 0, "response": 1}
+    )
+    with pytest.raises(
+        ValueError, match=rf"1 duplicate row\(s\): the first is participant 'a' trial {t0 + 1}"
+    ):
+        from_dataframe(frame)
+    frame.loc[2, "trial"] = t0 + 2
+    assert from_dataframe(frame)["n_trials"].values.tolist() == [3]
+
+
+def test_error_dates_as_trial_numbers():
+    frame = small_frame()
+    frame["trial"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(frame["trial"], unit="s")
+    with pytest.raises(
+        ValueError, match=r"Column 'trial' \(`trial`\) must be numeric, got dtype datetime64"
+    ):
+        from_dataframe(frame)
+
+
 # --- the round trips -------------------------------------------------------------------
 
 
@@ -705,7 +765,8 @@ def test_study_gaps_are_where_the_masks_say(study):
     assert not (observed_response & ~within).any()
     assert (study["inputs"].values[~observed_input] == 0).all()
     assert (study["responses"].values[~observed_response] == 0).all()
-    assert np.isnan(study["source_trial"].values[~within]).all()
+    assert study["source_trial"].dtype == np.int64
+    assert (study["source_trial"].values[~within] == -(2**63)).all()
     assert np.isnan(study["expected_mean"].values[~within]).all()
     # the rates are near the asked probabilities
     assert abs((~observed_input[within]).mean() - 0.05) < 0.01
