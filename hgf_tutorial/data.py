@@ -133,7 +133,8 @@ def from_dataframe(
     ValueError
         Naming the argument or column, for anything the model could not use:
         not a DataFrame, no rows, a missing column, a column the data use that
-        appears more than once in the frame, a missing participant label,
+        appears more than once in the frame, a missing or empty ('' or only
+        spaces) participant label,
         a missing or non-numeric trial number (dates included), an unsigned
         trial number above 2**63 - 1, duplicate (participant, trial)
         rows, an input or response other than 0, 1 or missing, complex numbers
@@ -141,6 +142,13 @@ def from_dataframe(
         with fewer than 2 trials or without a scored response (an observed
         response after its first trial), a covariate that is missing or varies
         within a participant.
+
+    Warns
+    -----
+    UserWarning
+        For participant labels that differ only by case, surrounding
+        whitespace, Unicode form (NFC/NFKC) or a number stored as text
+        (``"sub-01"`` and ``"sub-01 "``): they are kept as separate participants.
     """
     covariates = _check_arguments(frame, participant, trial, input, response, covariates)
 
@@ -153,6 +161,7 @@ def from_dataframe(
             f"label(s), at row(s) {rows}: every row needs its participant's label."
         )
     codes, uniques = pd.factorize(labels, sort=False)
+    _check_labels(frame, participant, codes, uniques)
     trials = _trial_numbers(frame, trial, codes, uniques)
 
     duplicated = pd.DataFrame({"code": codes, "trial": trials}).duplicated().to_numpy()
@@ -305,6 +314,34 @@ def _check_unique_columns(frame, used) -> None:
             f"The frame has {'; '.join(clashes)}: pandas would return all of them as that "
             "column. Rename or drop the copies first; "
             "`frame.loc[:, ~frame.columns.duplicated()]` keeps the first of each name."
+        )
+
+
+def _check_labels(frame, participant, codes, uniques) -> None:
+    """``ValueError`` for an empty label; a warning for labels that differ only in form."""
+    blank = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    if blank.any():
+        rows = blank[codes]
+        raise ValueError(
+            f"Column {participant!r} (`participant`) has {rows.sum()} empty label(s) ('' or "
+            f"only spaces), at row(s) {_row_labels(frame, rows)}: every row needs its "
+            "participant's label (an empty spreadsheet cell can be read as '')."
+        )
+    groups = check.near_identical(list(uniques))
+    if groups:
+        n_rows = np.bincount(codes, minlength=len(uniques))
+        shown = "; ".join(
+            " and ".join(f"{_show(uniques[i])} ({n_rows[i]} rows)" for i in group)
+            for group in groups[:5]
+        )
+        more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
+        check.warn(
+            f"Column {participant!r} (`participant`) has labels that differ only by case, "
+            f"surrounding whitespace, Unicode form or a number stored as text: {shown}{more}. "
+            "They are kept as separate participants. If they are the same person, clean the "
+            f"column and call from_dataframe again, e.g. frame[{participant!r}] = "
+            f"frame[{participant!r}].astype(str).str.normalize('NFKC').str.strip() (and "
+            ".str.lower() where case does not matter)."
         )
 
 

@@ -1,6 +1,8 @@
 """Tests for hgf_tutorial.data: the table in, the dataset, the tables out."""
 
 import math
+import unicodedata
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -482,6 +484,90 @@ def test_error_dates_as_trial_numbers():
         ValueError, match=r"Column 'trial' \(`trial`\) must be numeric, got dtype datetime64"
     ):
         from_dataframe(frame)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_error_empty_participant_label(blank):
+    frame = _with(small_frame(), participant=(3, blank))
+    frame.loc[6, "participant"] = blank
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'participant' \(`participant`\) has 2 empty label\(s\) \('' or only "
+        r"spaces\), at row\(s\) 3, 6",
+    ):
+        from_dataframe(frame)
+
+
+def _split_labels(frame, label, variant):
+    """``frame`` with ``label`` written as ``variant`` on every other of its rows."""
+    frame = frame.copy()
+    rows = frame.index[frame["participant"] == label][1::2]
+    frame.loc[rows, "participant"] = variant
+    return frame
+
+
+def _long_frame():
+    """Three participants with 6 trials each, every answer given."""
+    labels = np.repeat(["sub-01", "sub-02", "sub-03"], 6)
+    return pd.DataFrame(
+        {
+            "participant": labels,
+            "trial": np.tile(np.arange(6), 3),
+            "input": np.tile([0, 1, 1, 0, 1, 0], 3),
+            "response": np.tile([1, 1, 0, 0, 1, 1], 3),
+            "group": np.repeat(["control", "control", "patient"], 6),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("variant", "shown"),
+    [
+        ("sub-01 ", "'sub-01 '"),
+        ("SUB-01", "'SUB-01'"),
+        ("\uff53ub-01", "'\uff53ub-01'"),  # full-width s: the same under NFKC
+    ],
+)
+def test_participant_labels_that_differ_only_in_form_warn(variant, shown):
+    frame = _split_labels(_long_frame(), "sub-01", variant)
+    message = (
+        r"Column 'participant' \(`participant`\) has labels that differ only by case, "
+        rf"surrounding whitespace, Unicode form or a number stored as text: 'sub-01' \(3 rows\) "
+        rf"and {shown} \(3 rows\)\. They are kept as separate participants"
+    )
+    with pytest.warns(UserWarning, match=message):
+        ds = from_dataframe(frame)
+    # not merged behind the user's back
+    assert list(ds["participant"].values) == ["sub-01", variant, "sub-02", "sub-03"]
+    np.testing.assert_array_equal(ds["n_trials"].values, [3, 3, 6, 6])
+
+
+def test_participant_labels_in_two_unicode_forms_warn():
+    composed = unicodedata.normalize("NFC", "Zo\u00eb")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    frame = _long_frame().replace({"participant": {"sub-01": composed}})
+    frame = _split_labels(frame, composed, decomposed)
+    with pytest.warns(UserWarning, match=rf"{composed!r} \(3 rows\) and {decomposed!r}"):
+        from_dataframe(frame)
+
+
+def test_participant_number_and_the_same_number_as_text_warn():
+    frame = _long_frame()
+    frame["participant"] = frame["participant"].map({"sub-01": 1, "sub-02": 2, "sub-03": 3})
+    frame["participant"] = frame["participant"].astype(object)
+    frame.loc[frame.index[frame["participant"] == 2][1::2], "participant"] = "2"
+    with pytest.warns(UserWarning, match=r"stored as text: 2 \(3 rows\) and '2' \(3 rows\)"):
+        from_dataframe(frame)
+
+
+def test_distinct_labels_and_levels_do_not_warn():
+    frame = small_frame()
+    frame["site"] = frame["group"].map({"patient": "Site A", "control": "Site B"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_dataframe(frame, covariates=["group", "site", "age"])
+        from_dataframe(_long_frame(), covariates=["group"])
 
 
 # --- the round trips -------------------------------------------------------------------
