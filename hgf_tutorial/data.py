@@ -120,7 +120,8 @@ def from_dataframe(
         booleans (True is 1) or pandas' nullable types.
     covariates : sequence of column names
         Participant-level columns (group, age, scores) to keep, each constant
-        within a participant and never missing.
+        within a participant, never missing, and of one type (numbers, text or
+        booleans, not a mix).
 
     Returns
     -------
@@ -140,8 +141,9 @@ def from_dataframe(
         rows, an input or response other than 0, 1 or missing, complex numbers
         in the trial, input, response or a covariate column, a participant
         with fewer than 2 trials or without a scored response (an observed
-        response after its first trial), a covariate that is missing or varies
-        within a participant.
+        response after its first trial), a covariate that is missing, varies
+        within a participant or mixes numbers, text and booleans (1, 2 and
+        ``"2"``: numbers stored as text).
 
     Warns
     -----
@@ -149,6 +151,9 @@ def from_dataframe(
         For participant labels that differ only by case, surrounding
         whitespace, Unicode form (NFC/NFKC) or a number stored as text
         (``"sub-01"`` and ``"sub-01 "``): they are kept as separate participants.
+        Likewise for a text covariate's levels that differ only by case,
+        surrounding whitespace or Unicode form (``"control"`` and
+        ``"Control"``): they are kept as separate levels.
     """
     covariates = _check_arguments(frame, participant, trial, input, response, covariates)
 
@@ -470,6 +475,7 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
         attrs["categories"] = [_plain(c) for c in categories]
         attrs["ordered"] = int(bool(dtype.ordered))
         values = np.asarray(column.astype(object).to_numpy(), dtype=object)
+        _check_one_kind(name, values, codes, uniques)
     elif pd.api.types.is_bool_dtype(dtype):
         values = column.to_numpy(dtype=bool)
     elif pd.api.types.is_integer_dtype(dtype):
@@ -487,6 +493,7 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
                 f"categorical; it holds {_show(bad[0])} ({type(bad[0]).__name__})."
             )
         values = np.array([_plain(v) for v in values], dtype=object)
+        _check_one_kind(name, values, codes, uniques)
     else:
         raise ValueError(
             f"Covariate {name!r} (`covariates`) must be numeric, boolean, text or "
@@ -507,7 +514,61 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
             f"({_show(per_participant[codes[row]])} and {_show(values[row])}), and within "
             f"{n_varying} participant(s) in all; a covariate must be one value per participant."
         )
+    if all(isinstance(v, str) for v in per_participant):
+        _warn_near_identical_levels(name, per_participant)
     return per_participant, attrs
+
+
+def _value_kind(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "booleans"
+    if isinstance(value, str):
+        return "text"
+    return "numbers" if isinstance(value, numbers.Real) else "other values"
+
+
+def _check_one_kind(name, values, codes, uniques) -> None:
+    """``ValueError`` for a covariate mixing numbers, text and booleans (2, '2', True)."""
+    examples: dict[str, dict[str, str]] = {}
+    for row, value in enumerate(values):
+        shown = examples.setdefault(_value_kind(value), {})
+        key = f"{type(value).__name__}:{value!r}"
+        if key not in shown and len(shown) < 3:
+            shown[key] = f"{_show(value)} (participant {_show(uniques[codes[row]])})"
+    if len(examples) < 2:
+        return
+    kinds = sorted(examples)
+    listed = "; ".join(f"{kind} {', '.join(examples[kind].values())}" for kind in kinds)
+    raise ValueError(
+        f"Covariate {name!r} (`covariates`) mixes {', '.join(kinds[:-1])} and {kinds[-1]}: "
+        f"{listed}. The model would code each type's values as levels of their own (the "
+        "number 2 apart from the text '2', as when a spreadsheet stores some numbers as "
+        "text). Convert the column to one type first, e.g. "
+        f"frame[{name!r}] = pd.to_numeric(frame[{name!r}]) for numbers, or "
+        f"frame[{name!r}].astype(str) for labels."
+    )
+
+
+def _warn_near_identical_levels(name, per_participant) -> None:
+    """A warning for text levels that differ only by case, whitespace or Unicode form."""
+    counts: dict[str, int] = {}  # participants per level, in order of first appearance
+    for level in per_participant:
+        counts[level] = counts.get(level, 0) + 1
+    levels = list(counts)
+    groups = check.near_identical(levels)
+    if not groups:
+        return
+    shown = "; ".join(
+        " and ".join(f"{_show(levels[i])} ({counts[levels[i]]} participant(s))" for i in group)
+        for group in groups[:5]
+    )
+    more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
+    check.warn(
+        f"Covariate {name!r} (`covariates`) has levels that differ only by case, surrounding "
+        f"whitespace or Unicode form: {shown}{more}. They are kept as separate levels. If they "
+        "are the same, merge them in the table and call from_dataframe again, e.g. "
+        f"frame[{name!r}] = frame[{name!r}].str.normalize('NFKC').str.strip().str.lower()."
+    )
 
 
 def _first_complex(column: pd.Series) -> int | None:

@@ -561,6 +561,84 @@ def test_participant_number_and_the_same_number_as_text_warn():
         from_dataframe(frame)
 
 
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda s: s.astype(object), id="object"),
+        pytest.param(lambda s: pd.Categorical(s.astype(object)), id="categorical"),
+    ],
+)
+def test_error_covariate_mixes_numbers_and_text(convert):
+    """Excel's numbers stored as text: 1, 2 and '2' would be three levels."""
+    frame = small_frame()
+    site = frame["participant"].map({"sub-10": 1, "sub-02": 2, "sub-05": "2"})
+    frame["site"] = convert(site)
+    message = (
+        r"Covariate 'site' \(`covariates`\) mixes numbers and text: numbers 1 \(participant "
+        r"'sub-10'\), 2 \(participant 'sub-02'\); text '2' \(participant 'sub-05'\)\. .*"
+        r"Convert the column to one type first, e.g. frame\['site'\] = "
+        r"pd.to_numeric\(frame\['site'\]\) for numbers"
+    )
+    with pytest.raises(ValueError, match=message):
+        from_dataframe(frame, covariates=["site"])
+    # converted, the column is fine
+    frame["site"] = pd.to_numeric(site.astype(object))
+    np.testing.assert_array_equal(from_dataframe(frame, covariates=["site"])["site"], [1, 2, 2])
+
+
+def test_error_covariate_mixes_booleans_and_text():
+    frame = small_frame()
+    frame["medicated"] = frame["participant"].map({"sub-10": True, "sub-02": "no", "sub-05": "no"})
+    with pytest.raises(
+        ValueError,
+        match=r"Covariate 'medicated' \(`covariates`\) mixes booleans and text: booleans True "
+        r"\(participant 'sub-10'\); text 'no' \(participant 'sub-02'\)",
+    ):
+        from_dataframe(frame, covariates=["medicated"])
+
+
+def _grouped_frame(groups):
+    """Four participants with 4 trials each, every answer given, in the given groups."""
+    n = len(groups)
+    return pd.DataFrame(
+        {
+            "participant": np.repeat([f"p{i}" for i in range(n)], 4),
+            "trial": np.tile(np.arange(4), n),
+            "input": np.tile([0, 1, 1, 0], n),
+            "response": np.tile([1, 0, 1, 1], n),
+            "group": pd.Series(np.repeat(np.array(groups, dtype=object), 4), dtype=object),
+        }
+    )
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_covariate_levels_that_differ_only_in_form_warn(as_category):
+    groups = ["control", "Control", "patient", "patient ", "control", "patient"]
+    frame = _grouped_frame(groups)
+    if as_category:
+        frame["group"] = frame["group"].astype("category")
+    message = (
+        r"Covariate 'group' \(`covariates`\) has levels that differ only by case, surrounding "
+        r"whitespace or Unicode form: 'control' \(2 participant\(s\)\) and 'Control' \(1 "
+        r"participant\(s\)\); 'patient' \(2 participant\(s\)\) and 'patient ' \(1 "
+        r"participant\(s\)\)\. They are kept as separate levels\. If they are the same, "
+        r"merge them in the table"
+    )
+    with pytest.warns(UserWarning, match=message):
+        ds = from_dataframe(frame, covariates=["group"])
+    assert list(ds["group"].values) == groups  # kept as they are
+
+
+def test_covariate_levels_in_two_unicode_forms_warn():
+    composed = unicodedata.normalize("NFC", "\u00e9tudiant")
+    decomposed = unicodedata.normalize("NFD", composed)
+    frame = _grouped_frame([composed, decomposed, "control", "control"])
+    with pytest.warns(
+        UserWarning, match=rf"{composed!r} \(1 participant\(s\)\) and {decomposed!r}"
+    ):
+        from_dataframe(frame, covariates=["group"])
+
+
 def test_distinct_labels_and_levels_do_not_warn():
     frame = small_frame()
     frame["site"] = frame["group"].map({"patient": "Site A", "control": "Site B"})
