@@ -801,6 +801,14 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         standard deviation, ``ddof=1`` as in ``az.summary``) and ``<name>_hdi_low``
         and ``<name>_hdi_high`` (ArviZ's highest-density interval at ``prob``,
         which is also stored in ``frame.attrs["hdi_prob"]``). Then each covariate.
+
+    Raises
+    ------
+    ValueError
+        For a fit without a posterior or participant-level variables, a ``prob``
+        outside (0, 1), a dataset whose participants are not the fit's, or a
+        covariate with the name of one of the table's columns
+        (``volatility_mean`` merged back from an earlier run's estimates).
     """
     prob = _check_prob(prob)
     posterior = _posterior(idata)
@@ -839,6 +847,12 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         columns[f"{name}_hdi_high"] = interval.sel(ci_bound="upper").to_numpy()
     frame = pd.DataFrame(columns)
     for name in data.attrs.get("covariates", []):
+        if name in frame.columns:
+            raise ValueError(
+                f"`data`'s covariate {name!r} has the name of a column of the estimates table "
+                f"({list(frame.columns)}), which it would overwrite. Rename or drop it before "
+                "`from_dataframe` (a column merged back from an earlier run's estimates?)."
+            )
         frame[name] = _covariate_column(data[name])
     frame.attrs["hdi_prob"] = prob
     return frame

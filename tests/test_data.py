@@ -875,6 +875,22 @@ def test_participant_estimates_errors(fit_and_data):
         participant_estimates(group_only, ds)
 
 
+def test_participant_estimates_refuses_a_covariate_named_like_an_estimate(fit_and_data):
+    """Last run's estimates merged back into the table would be overwritten without a word."""
+    idata, _ = fit_and_data
+    frame = small_frame()
+    frame["volatility_mean"] = frame["participant"].map(
+        {"sub-10": 1.0, "sub-02": 2.0, "sub-05": 3.0}
+    )
+    ds = from_dataframe(frame, covariates=["group", "volatility_mean"])
+    with pytest.raises(
+        ValueError,
+        match=r"`data`'s covariate 'volatility_mean' has the name of a column of the estimates "
+        r"table \(\['participant', 'volatility_mean', .*\]\), which it would overwrite",
+    ):
+        participant_estimates(idata, ds)
+
+
 def test_module_constants():
     assert set(htdata.RESERVED_NAMES) >= {"inputs", "responses", "n_trials"}
 
