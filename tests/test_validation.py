@@ -1,5 +1,7 @@
 """Bad input gets a ValueError naming the argument, before JAX or PyTensor see it."""
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -97,3 +99,69 @@ def test_model_rejects_bad_data(small):
         ht.build_group_model(small, parameterization="centred")
     with pytest.raises(ValueError, match="`data` must be a dataset"):
         ht.build_group_model({"responses": small.responses.values})
+
+
+# --- ht.sample: the model and the sampler's settings --------------------------------------
+
+
+@pytest.fixture
+def no_sampling(monkeypatch):
+    """pm.sample that fails the test if reached: every check comes before it."""
+    import pymc as pm
+
+    def fail(*args, **kwargs):
+        raise AssertionError("pm.sample was reached")
+
+    monkeypatch.setattr(pm, "sample", fail)
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    import pymc as pm
+
+    with pm.Model() as model:
+        pm.Normal("x")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"draws": -5}, "`draws` must be at least 1, got -5."),
+        ({"draws": 0}, "`draws` must be at least 1, got 0."),
+        ({"draws": "100"}, "`draws` must be an integer, got '100'."),
+        ({"draws": 10.5}, "`draws` must be an integer, got 10.5."),
+        ({"draws": True}, "`draws` must be an integer, got True."),
+        ({"tune": -1}, "`tune` must be at least 0, got -1."),
+        ({"tune": 100.0}, "`tune` must be an integer, got 100.0."),
+        ({"chains": 0}, "`chains` must be at least 1, got 0."),
+        ({"cores": 0}, "`cores` must be at least 1, got 0."),
+        ({"target_accept": 1.5}, "`target_accept` must be a number between 0 and 1"),
+        ({"target_accept": 0}, "`target_accept` must be a number between 0 and 1"),
+        ({"target_accept": "0.9"}, "`target_accept` must be a number between 0 and 1"),
+    ],
+)
+def test_sample_settings(tiny_model, no_sampling, settings, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ht.sample(tiny_model, **settings)
+
+
+def test_sample_settings_that_are_fine_reach_pm_sample(tiny_model, monkeypatch):
+    import pymc as pm
+
+    seen = {}
+    monkeypatch.setattr(pm, "sample", lambda **kwargs: seen.update(kwargs) or xr.DataTree())
+    ht.sample(tiny_model, draws=np.int64(5), tune=0, chains=1, cores=None, target_accept=0.95)
+    assert (seen["draws"], seen["tune"], seen["chains"], seen["cores"]) == (5, 0, 1, None)
+
+
+@pytest.mark.parametrize("model", [None, "dataset"])
+def test_sample_needs_a_model(small, no_sampling, model):
+    model = small if model == "dataset" else model
+    kind = type(model).__name__
+    with pytest.raises(
+        ValueError,
+        match=rf"`model` must be a PyMC model, got {kind}: build the model first with "
+        r"`model = ht.build_group_model\(dataset\)`",
+    ):
+        ht.sample(model, draws=10)
