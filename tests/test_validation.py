@@ -165,3 +165,77 @@ def test_sample_needs_a_model(small, no_sampling, model):
         r"`model = ht.build_group_model\(dataset\)`",
     ):
         ht.sample(model, draws=10)
+
+
+# --- observe_responses: inside a model, one value per participant -------------------------
+
+
+def test_observe_responses_outside_a_model(small):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "`observe_responses` adds the responses to the model being built: call it inside "
+            "`with pm.Model(coords=...) as model:`"
+        ),
+    ):
+        ht.observe_responses(small, {"volatility": np.full(3, -4.0)}, np.ones(3))
+
+
+def _observe(small, volatility, temperature, coords=None):
+    import pymc as pm
+
+    with pm.Model(coords=coords or {}) as model:
+        volatility = volatility() if callable(volatility) else volatility
+        temperature = temperature() if callable(temperature) else temperature
+        ht.observe_responses(small, {"volatility": volatility}, temperature)
+    return model
+
+
+def test_observe_responses_one_value_per_participant(small):
+    import pymc as pm
+
+    def too_short(name, shape=2):
+        return pm.Normal(name, -4.0, 1.0, shape=shape)
+
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`params['volatility']` has length 2 but `data` has 3 participants"),
+    ):
+        _observe(small, np.full(2, -4.0), 1.0)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`inverse_temperature` has length 4 but `data` has 3 participants"),
+    ):
+        _observe(small, np.full(3, -4.0), np.ones(4))
+    with pytest.raises(ValueError, match=r"`params\['volatility'\]` has length 5"):
+        _observe(small, lambda: too_short("volatility", 5), 1.0)
+    # a variable with dims: the model's dim gives its length
+    with pytest.raises(ValueError, match=r"`inverse_temperature` has length 2 but `data` has 3"):
+        _observe(
+            small,
+            -4.0,
+            lambda: pm.LogNormal("t", 0.0, 1.0, dims="participant"),
+            coords={"participant": ["a", "b"]},
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "`params['volatility']` must be a scalar or one value per participant, shape (3,); "
+            "it has 2 dimensions, shape (3, 2)."
+        ),
+    ):
+        _observe(small, np.full((3, 2), -4.0), 1.0)
+
+
+def test_observe_responses_takes_scalars_and_lengths_known_only_symbolically(small):
+    import pymc as pm
+
+    model = _observe(small, -4.0, 2.0)
+    assert model["responses"].type.ndim == 1
+    # a slice of a dims variable has no static length: it is not checked here
+    coords = {"participant": ["x", *small["participant"].values]}
+    with pm.Model(coords=coords) as model:
+        volatility = pm.Normal("volatility", -4.0, 1.0, dims="participant")
+        assert volatility[1:].type.shape == (None,)
+        ht.observe_responses(small, {"volatility": volatility[1:]}, 2.0)
+    assert "responses" in model.named_vars
