@@ -135,15 +135,14 @@ def from_dataframe(
         Naming the argument or column, for anything the model could not use:
         not a DataFrame, no rows, a missing column, a column the data use that
         appears more than once in the frame, a missing or empty ('' or only
-        spaces) participant label,
-        a missing or non-numeric trial number (dates included), an unsigned
-        trial number above 2**63 - 1, duplicate (participant, trial)
-        rows, an input or response other than 0, 1 or missing, complex numbers
-        in the trial, input, response or a covariate column, a participant
-        with fewer than 2 trials or without a scored response (an observed
-        response after its first trial), a covariate that is missing, varies
-        within a participant or mixes numbers, text and booleans (1, 2 and
-        ``"2"``: numbers stored as text).
+        spaces) participant label, a missing or non-numeric trial number (dates
+        included), an unsigned trial number above 2**63 - 1, duplicate
+        (participant, trial) rows, an input or response other than 0, 1 or
+        missing, complex numbers in the trial, input, response or a covariate
+        column, a participant with fewer than 2 trials or without a scored
+        response (an observed response after its first trial), a covariate
+        that is missing, varies within a participant or mixes numbers, text and
+        booleans (1, 2 and ``"2"``: numbers stored as text).
 
     Warns
     -----
