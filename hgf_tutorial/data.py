@@ -57,6 +57,8 @@ import xarray as xr
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.fit import SAMPLE_DIMS, matched_data, whole_draws
+from hgf_tutorial.likelihood import scored_responses
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.simulate import _population, load_inputs
 
@@ -79,9 +81,6 @@ DEFAULT_COLUMNS = {
     "input_column": "input",
     "response_column": "response",
 }
-
-#: The posterior's sample dims.
-SAMPLE_DIMS = ("chain", "draw")
 
 
 # --- one door in ------------------------------------------------------------------
@@ -140,8 +139,9 @@ def from_dataframe(
         (participant, trial) rows, an input or response other than 0, 1 or
         missing, complex numbers in the trial, input, response or a covariate
         column, a participant with fewer than 2 trials or without a scored
-        response (an observed response after its first trial), a covariate
-        that is missing, varies within a participant or mixes numbers, text and
+        response (an observed response after an outcome was shown,
+        :func:`hgf_tutorial.likelihood.scored_responses`), a covariate that is
+        missing, varies within a participant or mixes numbers, text and
         booleans (1, 2 and ``"2"``: numbers stored as text).
 
     Warns
@@ -196,18 +196,6 @@ def from_dataframe(
             f"Column {participant!r}: participant(s) {names} have fewer than 2 trials; "
             "the first trial is not scored, so each participant needs at least 2."
         )
-    scored = np.bincount(
-        codes_sorted, weights=(out_observed[order] & (position > 0)), minlength=n_participants
-    )
-    unscored = scored == 0
-    if unscored.any():
-        names = _show_list(uniques[unscored])
-        raise ValueError(
-            f"Column {response!r} (`response`): participant(s) {names} have no scored "
-            "response (an observed response on a trial after their first), so the data "
-            "say nothing about them: remove them or check their responses."
-        )
-
     covariate_values = {name: _covariate(frame, name, codes, uniques) for name in covariates}
 
     n_max = int(n_trials.max())
@@ -220,6 +208,16 @@ def from_dataframe(
 
     observed_input = grid(in_observed, False, bool)
     observed_response = grid(out_observed, False, bool)
+    unscored = ~scored_responses(observed_response, observed_input).any(axis=1)
+    if unscored.any():
+        names = _show_list(uniques[unscored])
+        raise ValueError(
+            f"Columns {input!r} and {response!r} (`input`, `response`): participant(s) "
+            f"{names} have no scored response (an observed response on a trial after "
+            "an outcome was shown: a response before any shown outcome reflects the "
+            "prior belief only), so the data say nothing about them: remove them or "
+            "check their inputs and responses."
+        )
     inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
     responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
     padding = SOURCE_TRIAL_PADDING if trials.dtype == np.int64 else np.nan
@@ -786,8 +784,11 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
     idata : xarray.DataTree or arviz.InferenceData
         A fit, with a ``posterior`` group.
     data : xarray.Dataset
-        The dataset the model was fitted to (:func:`from_dataframe`'s layout); its
-        participant labels name the rows and its covariates are appended.
+        The dataset the model was fitted to (:func:`from_dataframe`'s layout),
+        its participants in any order; its participant labels name the rows (in
+        its order) and its covariates are appended. It is matched to the fit by
+        label and checked against the fit's observed data
+        (:func:`hgf_tutorial.fit.matched_data`).
     prob : float
         Probability mass of the highest-density interval, in (0, 1).
 
@@ -810,15 +811,10 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         (``volatility_mean`` merged back from an earlier run's estimates).
     """
     prob = _check_prob(prob)
-    posterior = _posterior(idata)
     if not isinstance(data, xr.Dataset) or "participant" not in data.dims:
         raise ValueError("`data` must be a dataset with a 'participant' dim (from_dataframe's).")
-    sample_dims = [dim for dim in SAMPLE_DIMS if dim in posterior.dims]
-    if not sample_dims:
-        raise ValueError(
-            f"`idata`'s posterior has no 'chain' or 'draw' dim; its dims are "
-            f"{list(posterior.dims)}."
-        )
+    posterior = whole_draws(idata)
+    sample_dims = list(SAMPLE_DIMS)
     names = [
         name
         for name, variable in posterior.data_vars.items()
@@ -830,7 +826,9 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
             "`idata`'s posterior has no participant-level variable (dims chain, draw, "
             f"participant); its variables are {list(posterior.data_vars)}."
         )
-    selected = _align_participants(posterior[names], data)
+    matched_data(idata, data)
+    # rows in the data's order
+    selected = posterior[names].sel(participant=data["participant"].to_numpy())
 
     mean = selected.mean(sample_dims)
     sd = selected.std(sample_dims, ddof=1)
@@ -861,46 +859,6 @@ def _check_prob(prob) -> float:
     if isinstance(prob, bool) or not isinstance(prob, numbers.Real) or not 0 < prob < 1:
         raise ValueError(f"`prob` must be a number between 0 and 1 (exclusive), got {prob!r}.")
     return float(prob)
-
-
-def _posterior(idata) -> xr.Dataset:
-    """The posterior group of a DataTree or InferenceData, as a Dataset."""
-    try:
-        posterior = idata["posterior"]
-    except (KeyError, TypeError):
-        posterior = getattr(idata, "posterior", None)
-    if posterior is None:
-        raise ValueError(f"`idata` must be a fit with a 'posterior' group, got {type(idata)}.")
-    if isinstance(posterior, xr.DataTree):
-        posterior = posterior.to_dataset()
-    if not isinstance(posterior, xr.Dataset):
-        raise ValueError(
-            f"`idata['posterior']` must be a group of variables, got {type(posterior)}."
-        )
-    return posterior
-
-
-def _align_participants(posterior: xr.Dataset, data: xr.Dataset) -> xr.Dataset:
-    """The posterior with its participants in the dataset's order, or ``ValueError``."""
-    n_data = data.sizes["participant"]
-    n_fit = posterior.sizes["participant"]
-    if n_fit != n_data:
-        raise ValueError(
-            f"`idata` has {n_fit} participants but `data` has {n_data}: pass the dataset "
-            "the model was fitted to."
-        )
-    if "participant" not in posterior.coords:
-        return posterior
-    fit_labels = [_plain(v) for v in posterior["participant"].to_numpy()]
-    data_labels = [_plain(v) for v in data["participant"].to_numpy()]
-    if fit_labels == data_labels:
-        return posterior
-    if sorted(map(repr, fit_labels)) == sorted(map(repr, data_labels)):
-        return posterior.sel(participant=data["participant"].to_numpy())
-    raise ValueError(
-        f"`idata`'s participants ({_show_list(fit_labels, 5)}) are not `data`'s "
-        f"({_show_list(data_labels, 5)}): pass the dataset the model was fitted to."
-    )
 
 
 # --- a realistic simulated study -------------------------------------------------------
@@ -1079,7 +1037,7 @@ def simulate_study(
     beliefs = _study_beliefs(family, parameters, inputs_grid, observed_input)
     probabilities = np.asarray(response_probability(beliefs, temperatures[:, None]))
     responses = np.where(observed_response, uniforms < probabilities, 0).astype(np.int64)
-    scored = (observed_response[:, 1:]).any(axis=1)
+    scored = scored_responses(observed_response, observed_input).any(axis=1)
     if not scored.all():
         raise ValueError(
             f"`p_missed_response` = {p_missed_response} left participant(s) "

@@ -173,7 +173,8 @@ def family_logp(
     -------
     jax.Array, shape (n_trials - 1,)
         One log-probability per trial, the first trial dropped; 0 on the trials
-        without an answer.
+        without an answer, and on answers given before any outcome was shown
+        (:func:`scored_responses`).
 
     Notes
     -----
@@ -189,16 +190,60 @@ def family_logp(
     return _scored_trials(family, params, inverse_temperature, responses, inputs, **masks)
 
 
+def scored_responses(observed_response, observed_input):
+    """Which responses the likelihood scores: answered, after an outcome was shown.
+
+    Before a participant has seen any outcome, every family holds its prior
+    belief (0.5) whatever its parameters, so a response then has probability
+    one half under every parameter value: it tells the posterior nothing, adds
+    a constant, and breaks leave-one-out (a term equal in every draw). That is
+    why a participant's first trial is never scored; by the same rule a response
+    on a later trial is not scored either while every outcome before it was
+    aborted (not shown). The one rule for the likelihood, the model's observed
+    data, the pointwise log-likelihood and :func:`hgf_tutorial.data.from_dataframe`'s
+    check.
+
+    Parameters
+    ----------
+    observed_response, observed_input : array, shape (..., n_trials)
+        1 (or True) where the participant answered / saw the outcome. NumPy or
+        JAX arrays; the result is of the same kind.
+
+    Returns
+    -------
+    array of bool, shape (..., n_trials)
+        True where the response is scored: answered, and some outcome was shown
+        on an earlier trial (so never on the first trial).
+    """
+    xp = (
+        jnp
+        if isinstance(observed_response, jax.Array) or isinstance(observed_input, jax.Array)
+        else np
+    )
+    shown = xp.asarray(observed_input, dtype=bool)
+    shown_before = xp.cumsum(shown, axis=-1) - shown > 0
+    return xp.asarray(observed_response, dtype=bool) & shown_before
+
+
 def _scored_trials(
     family, params, inverse_temperature, responses, inputs, observed_response, observed_input
 ):
-    """The body of :func:`family_logp`: belief, response model, answer, masks, first trial."""
+    """The body of :func:`family_logp`: belief, response model, answer, masks, first trial.
+
+    Unscored responses (:func:`scored_responses`) contribute 0; the first trial,
+    never scored, is dropped.
+    """
     belief = family.beliefs(params, inputs, observed_input)
     log_p1, log_p0 = log_response_probability(belief, inverse_temperature)
     responses = jnp.asarray(responses, dtype=float)
     logp = jnp.where(responses == 1.0, log_p1, log_p0)
-    if observed_response is not None:
-        logp = jnp.where(jnp.asarray(observed_response, dtype=bool), logp, 0.0)
+    if observed_response is not None or observed_input is not None:
+        ones = jnp.ones(jnp.shape(responses), dtype=bool)
+        scored = scored_responses(
+            ones if observed_response is None else jnp.asarray(observed_response),
+            ones if observed_input is None else jnp.asarray(observed_input),
+        )
+        logp = jnp.where(scored, logp, 0.0)
     return logp[1:]
 
 

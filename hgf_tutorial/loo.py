@@ -11,6 +11,7 @@ import numpy as np
 import xarray as xr
 
 from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.fit import matched_data, whole_draws
 from hgf_tutorial.likelihood import group_beliefs
 from hgf_tutorial.model import observations
 
@@ -61,7 +62,10 @@ def add_log_likelihood(
         ``inverse_temperature`` (chain, draw, participant) in its posterior (or
         the parameters of ``family``).
     data : xarray.Dataset
-        The data the model was fitted to (``responses``, ``inputs``).
+        The data the model was fitted to (``responses``, ``inputs``), its
+        participants in any order: they are matched to the fit's by label, and
+        the dataset's scored responses must be the fit's observed data
+        (:func:`hgf_tutorial.fit.matched_data`).
     max_chunk_bytes : int
         Draws are evaluated in chunks whose output is at most this many bytes,
         so JAX's working memory stays bounded whatever the posterior size.
@@ -94,21 +98,12 @@ def add_log_likelihood(
     family = get_family(family)
     if dtype not in ("float64", "float32"):
         raise ValueError(f"`dtype` must be 'float64' or 'float32', got {dtype!r}.")
-    observed = observations(data)
-    if "posterior" not in idata:
-        raise ValueError("`idata` has no posterior group: sample the model first.")
-    posterior = idata["posterior"]
     names = (*family.parameter_names, "inverse_temperature")
-    for name in names:
-        if name not in posterior:
-            raise ValueError(f"`idata` posterior has no `{name}` variable.")
+    posterior = whole_draws(idata, names)
+    observed = observations(matched_data(idata, data))
     draws = {name: posterior[name].transpose("chain", "draw", "participant") for name in names}
     temperature = draws["inverse_temperature"]
     n_chains, n_draws, n_participants = temperature.shape
-    if n_participants != observed.shape[0]:
-        raise ValueError(
-            f"The posterior has {n_participants} participants but `data` has {observed.shape[0]}."
-        )
     if max_chunk_bytes <= 0:
         raise ValueError(f"`max_chunk_bytes` must be positive, got {max_chunk_bytes}.")
     participant, trial = observed.index

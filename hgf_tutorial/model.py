@@ -27,7 +27,7 @@ from pytensor.graph.basic import Constant, Variable
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, Parameter, get_family
-from hgf_tutorial.likelihood import forward_derivatives, group_beliefs
+from hgf_tutorial.likelihood import forward_derivatives, group_beliefs, scored_responses
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.predictors import (
     TEMPERATURE_MEAN_PRIOR,
@@ -54,7 +54,9 @@ class Observations:
     responses : numpy.ndarray of int
         The responses, 0 where there was none.
     scored : numpy.ndarray of bool
-        The responses the likelihood scores: answered, and not the first trial.
+        The responses the likelihood scores: answered, after an outcome was
+        shown (so never the first trial; see
+        :func:`hgf_tutorial.likelihood.scored_responses`).
     """
 
     participants: np.ndarray
@@ -115,8 +117,7 @@ def observations(data) -> Observations:
             masks[name] = mask.astype(bool)
         else:
             masks[name] = np.ones(responses_np.shape, dtype=bool)
-    scored = masks["observed_response"].copy()
-    scored[:, 0] = False
+    scored = scored_responses(masks["observed_response"], masks["observed_input"])
     unscored = ~scored.any(axis=1)
     participants = (
         np.asarray(data["participant"]) if "participant" in data else np.arange(n_participants)
@@ -124,7 +125,7 @@ def observations(data) -> Observations:
     if unscored.any():
         raise ValueError(
             "`data` has participants without a scored response (an answer after the "
-            f"first trial): {participants[unscored].tolist()}."
+            f"first shown outcome): {participants[unscored].tolist()}."
         )
     return Observations(
         participants=participants,

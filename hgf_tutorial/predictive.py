@@ -20,12 +20,10 @@ import xarray as xr
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, get_family
+from hgf_tutorial.fit import SAMPLE_DIMS, matched_data, whole_draws
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.sampling import RANDOM_SEED
 from hgf_tutorial.simulate import simulate_group
-
-#: The dimensions that index posterior draws.
-SAMPLE_DIMS = ("chain", "draw")
 
 
 def posterior_predictive(
@@ -60,6 +58,7 @@ def posterior_predictive(
     """
     from hgf_tutorial.model import label_observations
 
+    whole_draws(idata)
     logger = logging.getLogger("pymc")
     level = logger.level
     logger.setLevel(logging.WARNING)
@@ -99,7 +98,10 @@ def replicate_sequences(
     idata : xarray.DataTree
         A fit of :func:`~hgf_tutorial.build_group_model` to ``data``.
     data : xarray.Dataset
-        The data the model was fitted to.
+        The data the model was fitted to, its participants in any order (they
+        are matched to the fit's by label and checked against its observed
+        data, :func:`hgf_tutorial.fit.matched_data`); the result follows the
+        fit's order.
     family : {"hgf2", "hgf3", "rw"} or Family
         The family that was fitted.
     group : {"posterior", "prior"}
@@ -116,17 +118,14 @@ def replicate_sequences(
     from hgf_tutorial.model import observations, simulate_responses
 
     family = get_family(family)
-    observed = observations(data)
     if group not in ("posterior", "prior") or group not in idata.children:
         raise ValueError(
             f"`group` must name the fit's 'posterior' or 'prior' group, got {group!r}; "
             f"the fit has {sorted(idata.children)}."
         )
-    posterior = idata[group]
     names = (*family.parameter_names, "inverse_temperature")
-    for name in names:
-        if name not in posterior:
-            raise ValueError(f"`idata[{group!r}]` has no `{name}` variable.")
+    posterior = whole_draws(idata, names, group=group)
+    observed = observations(matched_data(idata, data, group=group))
     draws = {n: posterior[n].transpose("chain", "draw", "participant") for n in names}
     temperature = draws.pop("inverse_temperature")
     n_chains, n_draws, n_participants = temperature.shape

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from hgf_tutorial import _validation as check
+from hgf_tutorial.fit import matched_data, whole_draws
 from hgf_tutorial.model import simulate_responses
 from hgf_tutorial.perception import numpy_beliefs
 from hgf_tutorial.sampling import RANDOM_SEED
@@ -136,7 +137,9 @@ def recovery_table(idata, data, *, prob: float = 0.9) -> pd.DataFrame:
     idata : xarray.DataTree
         A fit of :func:`~hgf_tutorial.build_group_model` to ``data``.
     data : xarray.Dataset
-        Simulated data with the true ``tonic_volatility`` and ``inverse_temperature``.
+        Simulated data with the true ``tonic_volatility`` and
+        ``inverse_temperature``, the data of the fit (matched by participant
+        label and checked, :func:`hgf_tutorial.fit.matched_data`).
     prob : float
         Mass of the equal-tailed credible interval.
 
@@ -150,16 +153,14 @@ def recovery_table(idata, data, *, prob: float = 0.9) -> pd.DataFrame:
     """
     if not 0.0 < prob < 1.0:
         raise ValueError(f"`prob` must be in (0, 1), got {prob}.")
-    posterior = idata["posterior"]
+    posterior = whole_draws(idata, list(PARAMETERS))
+    data = matched_data(idata, data)
     rows = []
     for name, truth_name in PARAMETERS.items():
         draws = posterior[name]
+        if truth_name not in data:
+            raise ValueError(f"`data` has no true `{truth_name}`: is it a simulated study?")
         truth = np.asarray(data[truth_name])
-        if draws.sizes["participant"] != truth.size:
-            raise ValueError(
-                f"The posterior has {draws.sizes['participant']} participants but "
-                f"`data` has {truth.size}."
-            )
         mean = draws.mean(("chain", "draw")).values
         q = draws.quantile([(1 - prob) / 2, (1 + prob) / 2], dim=("chain", "draw")).values
         for i in range(truth.size):

@@ -292,7 +292,9 @@ def test_error_participant_without_scored_response():
     # sub-05 answers only its first trial (5); sub-10 keeps its answers
     frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = None
     with pytest.raises(
-        ValueError, match=r"Column 'response' \(`response`\): participant\(s\) 'sub-05' have no"
+        ValueError,
+        match=r"Columns 'input' and 'response' \(`input`, `response`\): participant\(s\) "
+        "'sub-05' have no",
     ):
         from_dataframe(frame)
     # an answer on the first trial only is not enough, but an answer later is
@@ -301,6 +303,26 @@ def test_error_participant_without_scored_response():
         from_dataframe(frame)
     frame.loc[(frame["participant"] == "sub-05") & (frame["trial"] == 7), "response"] = 1
     assert from_dataframe(frame)["observed_response"].sel(participant="sub-05").sum() == 1
+
+
+def test_error_participant_whose_answers_all_precede_any_shown_outcome():
+    """Answers before any outcome was shown reflect the prior only: not scored."""
+    frame = small_frame()
+    sub05 = frame["participant"] == "sub-05"
+    # sub-05's first outcome (trial 5) aborted: its answer on trial 7 comes before
+    # any shown outcome
+    frame.loc[sub05 & (frame["trial"] == 5), "input"] = None
+    with pytest.raises(ValueError, match="'sub-05' have no scored response"):
+        from_dataframe(frame)
+    # every outcome aborted: the same
+    frame.loc[sub05, "input"] = None
+    with pytest.raises(ValueError, match="'sub-05' have no scored response"):
+        from_dataframe(frame)
+    # an outcome shown on trial 5 makes the answer on trial 7 scored
+    frame.loc[sub05 & (frame["trial"] == 5), "input"] = 0
+    ds = from_dataframe(frame)
+    scored = ht.model.observations(ds).scored
+    np.testing.assert_array_equal(scored[2], [False, True, False, False])
 
 
 def test_error_fewer_than_two_trials():
@@ -861,12 +883,16 @@ def test_participant_estimates_errors(fit_and_data):
     idata, ds = fit_and_data
     with pytest.raises(ValueError, match="`prob` must be a number between 0 and 1"):
         participant_estimates(idata, ds, prob=94)
-    with pytest.raises(ValueError, match="`idata` has 3 participants but `data` has 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"`data`'s participants are not the fit's \(2 in `data`, 3 in the fit; only in "
+        r"`data`: \[\], only in the fit: \['sub-05'\]\)",
+    ):
         participant_estimates(idata, ds.isel(participant=[0, 1]))
     relabelled = ds.assign_coords(participant=["a", "b", "c"])
-    with pytest.raises(ValueError, match="`idata`'s participants .* are not `data`'s"):
+    with pytest.raises(ValueError, match=r"only in `data`: \['a', 'b', 'c'\], only in the fit"):
         participant_estimates(idata, relabelled)
-    with pytest.raises(ValueError, match="`idata` must be a fit with a 'posterior' group"):
+    with pytest.raises(ValueError, match="`idata` has no 'posterior' group"):
         participant_estimates(xr.DataTree(), ds)
     group_only = xr.DataTree.from_dict(
         {"posterior": idata["posterior"].to_dataset()[["mu_volatility"]]}

@@ -10,13 +10,16 @@ input (the three-level HGF's third level still moves, as pyhgf does it: see
 ``test_hgf3_aborted_trial_moves_the_third_level``); the response, if any, is still
 scored. A missed response (``observed_response``
 0) adds nothing, but the beliefs still learn from the input. Trailing padding is
-neither. The first trial of each participant is never scored.
+neither. The first trial of each participant is never scored, nor a response
+given before any outcome was shown (its belief is the prior whatever the
+parameters).
 """
 
 import math
 
 import arviz as az
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -27,6 +30,7 @@ from scipy import special, stats
 
 import hgf_tutorial as ht
 from hgf_tutorial import data as htdata
+from hgf_tutorial.likelihood import scored_responses
 from hgf_tutorial.model import observations
 from tests import reference
 
@@ -57,16 +61,23 @@ def beliefs_of(family, params, inputs, shown):
     return rw_beliefs(params["learning_rate"], inputs, shown)
 
 
-def trial_logp(family, params, t, responses, inputs, answered, shown):
-    """log P(response) per trial, first trial dropped, 0 where unanswered.
+def scored_by_loop(answered, shown):
+    """Answered, and some outcome shown on an earlier trial (a loop per trial)."""
+    answered, shown = np.asarray(answered, dtype=bool), np.asarray(shown, dtype=bool)
+    return np.array([answered[k] and shown[:k].any() for k in range(answered.size)], dtype=bool)
 
-    ``P(1) = m^t / (m^t + (1 - m)^t)``, written in logs.
+
+def trial_logp(family, params, t, responses, inputs, answered, shown):
+    """log P(response) per trial, first trial dropped, 0 where not scored.
+
+    ``P(1) = m^t / (m^t + (1 - m)^t)``, written in logs. Not scored: unanswered,
+    or answered before any outcome was shown (the belief is then the prior).
     """
     m = beliefs_of(family, params, inputs, shown)
     log_m, log_not_m = t * np.log(m), t * np.log1p(-m)
     norm = np.logaddexp(log_m, log_not_m)
     logp = np.where(np.asarray(responses) == 1, log_m - norm, log_not_m - norm)
-    return np.where(np.asarray(answered, dtype=bool), logp, 0.0)[1:]
+    return np.where(scored_by_loop(answered, shown), logp, 0.0)[1:]
 
 
 def central_differences(f, x, h=1e-6):
@@ -144,6 +155,74 @@ def test_masked_logp_matches_numpy_loop(gappy, family):
         family, params, TEMPERATURE, gappy["responses"], gappy["inputs"], ones, ones
     )
     assert np.abs(got.sum() - unmasked.sum()) > 1.0
+
+
+def test_scored_responses_rule_matches_a_loop():
+    rng = np.random.default_rng(3)
+    answered = rng.random((6, 30)) < 0.8
+    shown = rng.random((6, 30)) < 0.5
+    shown[0] = False  # never an outcome: nothing scored
+    shown[1, :5] = False  # the first five outcomes aborted
+    want = np.stack([scored_by_loop(a, s) for a, s in zip(answered, shown, strict=True)])
+    got = scored_responses(answered, shown)
+    np.testing.assert_array_equal(got, want)
+    assert not got[0].any() and not got[1, :6].any() and not got[:, 0].any()
+    np.testing.assert_array_equal(np.asarray(scored_responses(jnp.asarray(answered), shown)), want)
+
+
+@pytest.mark.parametrize("family", ["hgf2", "hgf3", "rw"])
+def test_answers_before_any_shown_outcome_are_not_scored(gappy, family):
+    """An aborted first outcome: the answers until the next shown one are the prior's."""
+    d = dict(gappy)
+    d["shown"] = gappy["shown"].copy()
+    d["shown"][:4] = 0  # trials 0-3 aborted, answered on 1 and 2
+    d["answered"] = gappy["answered"].copy()
+    d["answered"][[1, 2]] = 1
+    params = PARAMS[family]
+    got = _module_logp(family, params, TEMPERATURE, d)
+    want = trial_logp(family, params, TEMPERATURE, **d)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-8)
+    # trials 1-4 (positions 0-3 of the first-trial-dropped output) add nothing: the
+    # first outcome shown is trial 4's, so trial 5's answer is the first scored
+    assert np.all(got[:4] == 0.0) and got[4] < 0
+    # they would be log 1/2 under every parameter: the prior belief
+    m = beliefs_of(family, params, d["inputs"], d["shown"])
+    np.testing.assert_allclose(m[:5], 0.5, rtol=0, atol=1e-12)
+    assert abs(m[5] - 0.5) > 1e-3
+
+
+@pytest.mark.filterwarnings("ignore:Estimated shape parameter of Pareto:UserWarning")
+def test_loo_works_when_a_participant_starts_with_an_aborted_outcome():
+    """The crash of az.loo ("All tail values are the same") with an aborted first outcome."""
+    study = htdata.simulate_study(6, seed=5, inputs=ht.load_inputs()[:60], p_stop_early=0.0)
+    shown = study["observed_input"].values.copy()
+    answered = study["observed_response"].values.copy()
+    shown[2, :3] = False  # participant 3: outcomes of trials 0-2 aborted, trial 3's shown
+    shown[2, 3] = True
+    answered[2, :5] = True
+    study["observed_input"] = (("participant", "trial"), shown)
+    study["observed_response"] = (("participant", "trial"), answered)
+    study["inputs"] = study["inputs"].where(shown, 0)
+    observed = observations(study)
+    assert not observed.scored[2, :4].any() and observed.scored[2, 4]
+    rng = np.random.default_rng(0)
+    n = study.sizes["participant"]
+    posterior = xr.Dataset(
+        {
+            "volatility": (("chain", "draw", "participant"), rng.normal(-3, 1, (2, 200, n))),
+            "inverse_temperature": (
+                ("chain", "draw", "participant"),
+                np.exp(rng.normal(0.5, 0.3, (2, 200, n))),
+            ),
+        },
+        coords={"participant": study["participant"].values},
+    )
+    idata = ht.add_log_likelihood(xr.DataTree.from_dict({"posterior": posterior}), study)
+    ll = idata["log_likelihood"]["responses"]
+    assert ll.sizes["observation"] == observed.scored.sum()
+    # no pointwise term is the same in every draw
+    assert (ll.std(("chain", "draw")) > 0).all()
+    assert np.isfinite(az.loo(idata).elpd)
 
 
 @pytest.mark.parametrize("family", ["hgf2", "hgf3", "rw"])
@@ -608,8 +687,14 @@ def test_log_likelihood_holds_the_scored_points(study, family):
     idata = ht.add_log_likelihood(fake_posterior(family, study), study, family=family)
     ll = idata["log_likelihood"]["responses"]
     n_scored = int(observed.scored.sum())
-    answered = study["observed_response"].values.copy()
-    answered[:, 0] = False
+    answered = np.stack(
+        [
+            scored_by_loop(a, s)
+            for a, s in zip(
+                study["observed_response"].values, study["observed_input"].values, strict=True
+            )
+        ]
+    )
     assert n_scored == answered.sum()
     assert ll.dims == ("chain", "draw", "observation") and ll.shape == (2, 3, n_scored)
     participant, trial = np.nonzero(answered)
