@@ -9,9 +9,15 @@ and are passed through: they were checked when the concrete call was made.
 from __future__ import annotations
 
 import numbers
+import os
+import unicodedata
+import warnings
 
 import jax
 import numpy as np
+
+#: Warnings name the caller's line, not one inside the package.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def is_traced(*values) -> bool:
@@ -99,3 +105,41 @@ def check_shapes_match(responses: np.ndarray, inputs: np.ndarray) -> None:
         raise ValueError(
             f"`inputs` has {inputs.shape[0]} participants but `responses` has {responses.shape[0]}."
         )
+
+
+def warn(message: str) -> None:
+    """A ``UserWarning`` attributed to the first caller outside the package."""
+    warnings.warn(message, UserWarning, stacklevel=2, skip_file_prefixes=(_PACKAGE_DIR,))
+
+
+def text_key(value) -> str | None:
+    """What is left of a label once case, surrounding whitespace and Unicode form are ignored.
+
+    Text is NFKC-normalised (which also merges NFC and NFD forms, full-width
+    letters and non-breaking spaces), stripped and case-folded; a number becomes
+    the text it would be written as (``2`` and ``2.0`` as ``"2"``), so that it
+    meets the same number stored as text. Other values (booleans included): None.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value).strip().casefold()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def near_identical(values) -> list[list[int]]:
+    """Groups of positions of distinct ``values`` that :func:`text_key` makes equal.
+
+    Only groups of two or more, each in the order of the values, the groups in
+    the order of their first member; ``values`` should hold each value once.
+    """
+    groups: dict[str, list[int]] = {}
+    for position, value in enumerate(values):
+        key = text_key(value)
+        if key is not None:
+            groups.setdefault(key, []).append(position)
+    return [group for group in groups.values() if len(group) > 1]

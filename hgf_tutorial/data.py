@@ -25,8 +25,10 @@ variable                dims                   what
 ``observed_response``   (participant, trial)   bool; False for a time-out and in
                                                padding
 ``n_trials``            (participant)          int64, the participant's number of rows
-``source_trial``        (participant, trial)   the trial column's values, as float64,
-                                               NaN in padding
+``source_trial``        (participant, trial)   the trial column's values: int64 for an
+                                               integer column (exactly; padding holds
+                                               ``SOURCE_TRIAL_PADDING``), else float64
+                                               (NaN in padding)
 one per covariate       (participant)          numeric, boolean or text/categorical
 ======================= ====================== =======================================
 
@@ -104,7 +106,9 @@ def from_dataframe(
         The participant's label (text or numbers; never missing).
     trial : column name
         A number that orders each participant's trials (any numeric values, not
-        necessarily consecutive; unique within a participant).
+        necessarily consecutive; unique within a participant). Integers are
+        kept as integers, exactly, however large (nanosecond timestamps);
+        dates and times must be converted to numbers first.
     input : column name
         The outcome shown, 0 or 1; missing (NaN, None, ``pd.NA``) for a trial
         whose outcome was not shown, which leaves the belief unchanged.
@@ -115,7 +119,8 @@ def from_dataframe(
         booleans (True is 1) or pandas' nullable types.
     covariates : sequence of column names
         Participant-level columns (group, age, scores) to keep, each constant
-        within a participant and never missing.
+        within a participant, never missing, and of one type (numbers, text or
+        booleans, not a mix).
 
     Returns
     -------
@@ -127,13 +132,27 @@ def from_dataframe(
     ------
     ValueError
         Naming the argument or column, for anything the model could not use:
-        not a DataFrame, no rows, a missing column, a missing participant label,
-        a missing or non-numeric trial number, duplicate (participant, trial)
-        rows, an input or response other than 0, 1 or missing, a participant
-        with fewer than 2 trials or without a scored response (an observed
-        response after an outcome was shown,
-        :func:`hgf_tutorial.likelihood.scored_responses`), a covariate that is missing or varies
-        within a participant.
+        not a DataFrame, no rows, a missing column, a column the data use that
+        appears more than once in the frame, a missing or empty ('' or only
+        spaces) participant label, a missing or non-numeric trial number (dates
+        included), an unsigned trial number above 2**63 - 1, duplicate
+        (participant, trial) rows, an input or response other than 0, 1 or
+        missing, complex numbers in the trial, input, response or a covariate
+        column, a participant with fewer than 2 trials or without a scored
+        response (an observed response after an outcome was shown,
+        :func:`hgf_tutorial.likelihood.scored_responses`), a covariate that is
+        missing, varies within a participant or mixes numbers, text and
+        booleans (1, 2 and ``"2"``: numbers stored as text).
+
+    Warns
+    -----
+    UserWarning
+        For participant labels that differ only by case, surrounding
+        whitespace, Unicode form (NFC/NFKC) or a number stored as text
+        (``"sub-01"`` and ``"sub-01 "``): they are kept as separate participants.
+        Likewise for a text covariate's levels that differ only by case,
+        surrounding whitespace or Unicode form (``"control"`` and
+        ``"Control"``): they are kept as separate levels.
     """
     covariates = _check_arguments(frame, participant, trial, input, response, covariates)
 
@@ -146,6 +165,7 @@ def from_dataframe(
             f"label(s), at row(s) {rows}: every row needs its participant's label."
         )
     codes, uniques = pd.factorize(labels, sort=False)
+    _check_labels(frame, participant, codes, uniques)
     trials = _trial_numbers(frame, trial, codes, uniques)
 
     duplicated = pd.DataFrame({"code": codes, "trial": trials}).duplicated().to_numpy()
@@ -200,7 +220,8 @@ def from_dataframe(
         )
     inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
     responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
-    source_trial = grid(trials, np.nan, np.float64)
+    padding = SOURCE_TRIAL_PADDING if trials.dtype == np.int64 else np.nan
+    source_trial = grid(trials, padding, trials.dtype)
 
     grid_dims = ("participant", "trial")
     variables = {
@@ -272,16 +293,71 @@ def _check_arguments(frame, participant, trial, input, response, covariates) -> 
     if repeated:
         raise ValueError(f"`covariates` names {repeated[0]!r} more than once.")
     columns = list(frame.columns)
-    for role, name in [*roles.items(), *(("covariates", name) for name in covariates)]:
+    used = [*roles.items(), *(("covariates", name) for name in covariates)]
+    for role, name in used:
         if name not in frame.columns:
             raise ValueError(
                 f"`{role}`: the frame has no column {name!r}; its columns are {columns}."
             )
+    _check_unique_columns(frame, used)
     return covariates
 
 
+def _check_unique_columns(frame, used) -> None:
+    """``ValueError`` when a column the data use appears more than once in the frame."""
+    repeated = frame.columns[frame.columns.duplicated()]
+    clashes = [
+        f"{int(np.sum(frame.columns == name))} columns named {name!r} (`{role}`)"
+        for role, name in used
+        if name in repeated
+    ]
+    if clashes:
+        raise ValueError(
+            f"The frame has {'; '.join(clashes)}: pandas would return all of them as that "
+            "column. Rename or drop the copies first; "
+            "`frame.loc[:, ~frame.columns.duplicated()]` keeps the first of each name."
+        )
+
+
+def _check_labels(frame, participant, codes, uniques) -> None:
+    """``ValueError`` for an empty label; a warning for labels that differ only in form."""
+    blank = np.array([isinstance(v, str) and not v.strip() for v in uniques], dtype=bool)
+    if blank.any():
+        rows = blank[codes]
+        raise ValueError(
+            f"Column {participant!r} (`participant`) has {rows.sum()} empty label(s) ('' or "
+            f"only spaces), at row(s) {_row_labels(frame, rows)}: every row needs its "
+            "participant's label (an empty spreadsheet cell can be read as '')."
+        )
+    groups = check.near_identical(list(uniques))
+    if groups:
+        n_rows = np.bincount(codes, minlength=len(uniques))
+        shown = "; ".join(
+            " and ".join(f"{_show(uniques[i])} ({n_rows[i]} rows)" for i in group)
+            for group in groups[:5]
+        )
+        more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
+        check.warn(
+            f"Column {participant!r} (`participant`) has labels that differ only by case, "
+            f"surrounding whitespace, Unicode form or a number stored as text: {shown}{more}. "
+            "They are kept as separate participants. If they are the same person, clean the "
+            f"column and call from_dataframe again, e.g. frame[{participant!r}] = "
+            f"frame[{participant!r}].astype(str).str.normalize('NFKC').str.strip() (and "
+            ".str.lower() where case does not matter)."
+        )
+
+
+#: What ``source_trial`` holds in the padding after a participant's last trial when the
+#: trial column is of integers (int64 has no NaN); ``trial < n_trials`` marks the real ones.
+SOURCE_TRIAL_PADDING = np.iinfo(np.int64).min
+
+
 def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
-    """The trial column as finite float64 values, or ``ValueError``."""
+    """The trial column as int64 (an integer column, exact) or finite float64, or ``ValueError``.
+
+    Integers stay integers: float64 holds them exactly only up to 2**53, so larger
+    ones (nanosecond timestamps) would sort and compare wrongly as floats.
+    """
     column = frame[trial]
     if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
         raise ValueError(
@@ -289,6 +365,7 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
             f"(first value {_show(column.iloc[0])}); convert it with pd.to_numeric, or "
             "number the trials."
         )
+    _refuse_complex(frame, trial, "trial", codes, uniques, trial)
     missing = column.isna().to_numpy()
     if missing.any():
         first = int(np.argmax(missing))
@@ -296,6 +373,16 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
             f"Column {trial!r} (`trial`) has {missing.sum()} missing value(s); the first "
             f"at participant {_show(uniques[codes[first]])} (row {_show(frame.index[first])})."
         )
+    if pd.api.types.is_integer_dtype(column.dtype):
+        too_large = column.to_numpy() > np.iinfo(np.int64).max  # only unsigned can be
+        if too_large.any():
+            first = int(np.argmax(too_large))
+            raise ValueError(
+                f"Column {trial!r} (`trial`) has a number above 2**63 - 1, "
+                f"{_show(column.iloc[first])} at participant {_show(uniques[codes[first]])} "
+                f"(row {_show(frame.index[first])}); subtract the smallest trial number first."
+            )
+        return column.to_numpy(dtype=np.int64)
     values = column.to_numpy(dtype=np.float64)
     infinite = ~np.isfinite(values)
     if infinite.any():
@@ -310,6 +397,7 @@ def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
 def _binary_column(frame, column, role, codes, uniques, trial) -> tuple[np.ndarray, np.ndarray]:
     """A 0/1 column with gaps: (values as int64 with 0 at gaps, observed as bool)."""
     series = frame[column]
+    _refuse_complex(frame, column, role, codes, uniques, trial)
     observed = ~series.isna().to_numpy()
     values = np.zeros(len(series), dtype=np.int64)
     present = series[observed]
@@ -337,6 +425,21 @@ def _binary_column(frame, column, role, codes, uniques, trial) -> tuple[np.ndarr
     return values, observed
 
 
+def _refuse_complex(frame, column, role, codes, uniques, trial) -> None:
+    """``ValueError`` for a column of complex numbers (NumPy would drop the imaginary part)."""
+    if not pd.api.types.is_complex_dtype(frame[column].dtype):
+        return
+    values = frame[column].to_numpy()
+    first = int(np.argmax(np.imag(values) != 0))  # the first with an imaginary part, or row 0
+    at_trial = "" if column == trial else f" trial {_show(frame[trial].iloc[first])}"
+    raise ValueError(
+        f"Column {column!r} (`{role}`) holds complex numbers (dtype {values.dtype}), e.g. "
+        f"{_show(values[first])} at participant {_show(uniques[codes[first]])}{at_trial} "
+        f"(row {_show(frame.index[first])}); its imaginary parts would be dropped. Give real "
+        "numbers: check how the column was made."
+    )
+
+
 def _is_binary(value) -> bool:
     if isinstance(value, bool | np.bool_):
         return True
@@ -357,11 +460,19 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
         )
     dtype = column.dtype
     attrs = {"source_dtype": str(dtype)}
+    row = _first_complex(column)
+    if row is not None:
+        raise ValueError(
+            f"Covariate {name!r} (`covariates`) holds complex numbers, e.g. "
+            f"{_show(column.iloc[row])} for participant {_show(uniques[codes[row]])}; its "
+            "imaginary parts would be dropped or each value made a level. Give real numbers."
+        )
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)
         attrs["categories"] = [_plain(c) for c in categories]
         attrs["ordered"] = int(bool(dtype.ordered))
         values = np.asarray(column.astype(object).to_numpy(), dtype=object)
+        _check_one_kind(name, values, codes, uniques)
     elif pd.api.types.is_bool_dtype(dtype):
         values = column.to_numpy(dtype=bool)
     elif pd.api.types.is_integer_dtype(dtype):
@@ -379,6 +490,7 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
                 f"categorical; it holds {_show(bad[0])} ({type(bad[0]).__name__})."
             )
         values = np.array([_plain(v) for v in values], dtype=object)
+        _check_one_kind(name, values, codes, uniques)
     else:
         raise ValueError(
             f"Covariate {name!r} (`covariates`) must be numeric, boolean, text or "
@@ -399,7 +511,75 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
             f"({_show(per_participant[codes[row]])} and {_show(values[row])}), and within "
             f"{n_varying} participant(s) in all; a covariate must be one value per participant."
         )
+    if all(isinstance(v, str) for v in per_participant):
+        _warn_near_identical_levels(name, per_participant)
     return per_participant, attrs
+
+
+def _value_kind(value) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "booleans"
+    if isinstance(value, str):
+        return "text"
+    return "numbers" if isinstance(value, numbers.Real) else "other values"
+
+
+def _check_one_kind(name, values, codes, uniques) -> None:
+    """``ValueError`` for a covariate mixing numbers, text and booleans (2, '2', True)."""
+    examples: dict[str, dict[str, str]] = {}
+    for row, value in enumerate(values):
+        shown = examples.setdefault(_value_kind(value), {})
+        key = f"{type(value).__name__}:{value!r}"
+        if key not in shown and len(shown) < 3:
+            shown[key] = f"{_show(value)} (participant {_show(uniques[codes[row]])})"
+    if len(examples) < 2:
+        return
+    kinds = sorted(examples)
+    listed = "; ".join(f"{kind} {', '.join(examples[kind].values())}" for kind in kinds)
+    raise ValueError(
+        f"Covariate {name!r} (`covariates`) mixes {', '.join(kinds[:-1])} and {kinds[-1]}: "
+        f"{listed}. The model would code each type's values as levels of their own (the "
+        "number 2 apart from the text '2', as when a spreadsheet stores some numbers as "
+        "text). Convert the column to one type first, e.g. "
+        f"frame[{name!r}] = pd.to_numeric(frame[{name!r}]) for numbers, or "
+        f"frame[{name!r}].astype(str) for labels."
+    )
+
+
+def _warn_near_identical_levels(name, per_participant) -> None:
+    """A warning for text levels that differ only by case, whitespace or Unicode form."""
+    counts: dict[str, int] = {}  # participants per level, in order of first appearance
+    for level in per_participant:
+        counts[level] = counts.get(level, 0) + 1
+    levels = list(counts)
+    groups = check.near_identical(levels)
+    if not groups:
+        return
+    shown = "; ".join(
+        " and ".join(f"{_show(levels[i])} ({counts[levels[i]]} participant(s))" for i in group)
+        for group in groups[:5]
+    )
+    more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
+    check.warn(
+        f"Covariate {name!r} (`covariates`) has levels that differ only by case, surrounding "
+        f"whitespace or Unicode form: {shown}{more}. They are kept as separate levels. If they "
+        "are the same, merge them in the table and call from_dataframe again, e.g. "
+        f"frame[{name!r}] = frame[{name!r}].str.normalize('NFKC').str.strip().str.lower()."
+    )
+
+
+def _first_complex(column: pd.Series) -> int | None:
+    """The position of a complex value in ``column`` (the first with an imaginary part), or None."""
+    if pd.api.types.is_complex_dtype(column.dtype):
+        return int(np.argmax(np.imag(column.to_numpy()) != 0))
+    if not (
+        isinstance(column.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(column.dtype)
+    ):
+        return None
+    for row, value in enumerate(column.astype(object)):
+        if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+            return row
+    return None
 
 
 def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -621,6 +801,14 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         standard deviation, ``ddof=1`` as in ``az.summary``) and ``<name>_hdi_low``
         and ``<name>_hdi_high`` (ArviZ's highest-density interval at ``prob``,
         which is also stored in ``frame.attrs["hdi_prob"]``). Then each covariate.
+
+    Raises
+    ------
+    ValueError
+        For a fit without a posterior or participant-level variables, a ``prob``
+        outside (0, 1), a dataset whose participants are not the fit's, or a
+        covariate with the name of one of the table's columns
+        (``volatility_mean`` merged back from an earlier run's estimates).
     """
     prob = _check_prob(prob)
     if not isinstance(data, xr.Dataset) or "participant" not in data.dims:
@@ -656,6 +844,12 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         columns[f"{name}_hdi_high"] = interval.sel(ci_bound="upper").to_numpy()
     frame = pd.DataFrame(columns)
     for name in data.attrs.get("covariates", []):
+        if name in frame.columns:
+            raise ValueError(
+                f"`data`'s covariate {name!r} has the name of a column of the estimates table "
+                f"({list(frame.columns)}), which it would overwrite. Rename or drop it before "
+                "`from_dataframe` (a column merged back from an earlier run's estimates?)."
+            )
         frame[name] = _covariate_column(data[name])
     frame.attrs["hdi_prob"] = prob
     return frame
@@ -851,7 +1045,7 @@ def simulate_study(
         )
 
     grid_dims = ("participant", "trial")
-    source_trial = np.where(within, np.arange(1, n_task + 1, dtype=np.float64), np.nan)
+    source_trial = np.where(within, np.arange(1, n_task + 1), SOURCE_TRIAL_PADDING)
     text = {"source_dtype": "str"}
     study = xr.Dataset(
         {

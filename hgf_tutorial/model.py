@@ -22,6 +22,8 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 from pytensor import wrap_jax
+from pytensor.compile.sharedvalue import SharedVariable
+from pytensor.graph.basic import Constant, Variable
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, Parameter, get_family
@@ -192,15 +194,34 @@ def observe_responses(
     TensorVariable
         The observed Bernoulli variable, one entry per scored response (in the
         order participant by participant, trial by trial).
+
+    Raises
+    ------
+    ValueError
+        Called outside ``with pm.Model(...)``; for ``data`` as for
+        :func:`observations`; for ``params`` without exactly the family's
+        parameters; for a parameter or ``inverse_temperature`` of more than one
+        dimension, or whose length is known when the model is built (an array,
+        a fixed shape, a model variable with dims) and is not the number of
+        participants. A length known only symbolically is not checked.
     """
     family = get_family(family)
+    try:
+        model = pm.modelcontext(None)
+    except TypeError:
+        raise ValueError(
+            "`observe_responses` adds the responses to the model being built: call it inside "
+            "`with pm.Model(coords=...) as model:`, after the priors of its parameters."
+        ) from None
     if not isinstance(params, dict) or set(params) != set(family.parameter_names):
         raise ValueError(
             f"`params` must be a dict with the keys {list(family.parameter_names)} "
             f"for family {family.name!r}, got {params!r}."
         )
     observed = observations(data)
-    model = pm.modelcontext(None)
+    for key, value in params.items():
+        _check_per_participant(value, f"params[{key!r}]", observed.shape[0], model)
+    _check_per_participant(inverse_temperature, "inverse_temperature", observed.shape[0], model)
     prefix = "" if name == "responses" else f"{name}_"
     dim = f"{prefix}observation"
     participant_index, trial_index = observed.index
@@ -232,6 +253,48 @@ def observe_responses(
         observed=observed.responses[participant_index, trial_index],
         dims=dim,
     )
+
+
+def _static_shape(value, model: pm.Model) -> tuple | None:
+    """``value``'s shape where it is known when the model is built, entries None where not.
+
+    An array's shape; a PyTensor variable's static shape, with a model variable's
+    dim lengths filled in from the model (their current values). None for what
+    cannot be inspected.
+    """
+    if not isinstance(value, Variable):
+        try:
+            return np.shape(np.asarray(value, dtype=float))
+        except (TypeError, ValueError):
+            return None
+    shape = list(value.type.shape)
+    dims = model.named_vars_to_dims.get(value.name) if value.name in model.named_vars else None
+    if dims and model.named_vars[value.name] is value:
+        for axis, dim in enumerate(dims):
+            length = model.dim_lengths.get(dim)
+            if shape[axis] is None and isinstance(length, Constant):
+                shape[axis] = int(length.data)
+            elif shape[axis] is None and isinstance(length, SharedVariable):
+                shape[axis] = int(length.get_value())
+    return tuple(shape)
+
+
+def _check_per_participant(value, name: str, n_participants: int, model: pm.Model) -> None:
+    """``ValueError`` for a parameter that is not a scalar or one value per participant."""
+    shape = _static_shape(value, model)
+    if shape is None or shape == ():
+        return
+    if len(shape) > 1:
+        shown = tuple("?" if s is None else s for s in shape)
+        raise ValueError(
+            f"`{name}` must be a scalar or one value per participant, shape "
+            f"({n_participants},); it has {len(shape)} dimensions, shape {shown}."
+        )
+    if shape[0] is not None and shape[0] != n_participants:
+        raise ValueError(
+            f"`{name}` has length {shape[0]} but `data` has {n_participants} participants: "
+            "give one value per participant, in the order of data's participants."
+        )
 
 
 def label_observations(idata, model: pm.Model):

@@ -24,7 +24,10 @@ see :func:`hgf_tutorial.data.from_dataframe`):
   covariate and the intercept is the mean of a participant at the sample's
   mean covariate (and at the reference level of every categorical one). Any
   transformation the formula writes (``I(age**2)``, an interaction) applies to
-  the standardised value.
+  the standardised value;
+- a numeric covariate the formula writes only as ``C(x)`` is categorical
+  instead: its distinct values are its levels, coded against the smallest, and
+  are not standardised (``C(x)`` and ``x`` in one formula are refused).
 
 The formula must keep its intercept (``"1 + group"``, or ``"group"``, where it
 is implicit): the intercept carries the parameter's group-mean prior (see
@@ -173,7 +176,9 @@ def design_matrix(data, parameter: str, formula: str) -> Design:
     Raises
     ------
     ValueError
-        For a random-effect term, a left-hand side, a formula formulaic cannot
+        For an empty formula (write ``"1"`` for intercept only), a random-effect
+        term, a left-hand side, a numeric covariate both inside ``C(...)`` and
+        outside it, a formula formulaic cannot
         parse (its message), a covariate the dataset lacks, a missing value, a
         categorical covariate with one level, a numeric one with zero variance,
         no intercept, a non-finite column, or a rank-deficient matrix.
@@ -182,6 +187,12 @@ def design_matrix(data, parameter: str, formula: str) -> Design:
     from formulaic.errors import FormulaicError
 
     where = f"`predictors[{parameter!r}]` = {formula!r}"
+    if not formula.strip():
+        raise ValueError(
+            f"{where} is empty: write '1' for an intercept-only model (every participant "
+            "around one group mean, as without a formula), or name covariates, e.g. "
+            "'1 + group'."
+        )
     if "|" in formula:
         raise ValueError(
             f"{where} has a random-effect term (`|`); only participant-level fixed effects "
@@ -220,7 +231,9 @@ def design_matrix(data, parameter: str, formula: str) -> Design:
                 f"{where}: covariate {name!r} has missing values, for participant(s) "
                 f"{who.tolist()}; every participant needs a value."
             )
-        kind, column, info = _covariate(data[name], name, where)
+        kind, column, info = _covariate(
+            data[name], name, where, written=_written_as_levels(formula, name)
+        )
         raw[name] = column
         if kind == "numeric":
             scaled[name] = (column - info[0]) / info[1]
@@ -265,8 +278,11 @@ def design_matrix(data, parameter: str, formula: str) -> Design:
     if per_unit is None:
         raise ValueError(
             f"{where}: its coefficients cannot be converted to per-unit values (the terms of "
-            "the standardised covariates are not a linear recombination of the raw ones); "
-            "give every numeric covariate in an interaction its own term too."
+            "the standardised covariates are not a linear recombination of the raw ones): "
+            "standardising shifts a numeric covariate, and the shift can be undone only where "
+            "every part of an interaction or power also has its own term; write e.g. "
+            "'1 + group + symptom + group:symptom', not '1 + group:symptom', and "
+            "'1 + age + I(age**2)', not '1 + I(age**2)'."
         )
     return Design(
         parameter=parameter,
@@ -292,13 +308,43 @@ def _fixed_only(formula: str) -> str:
     return kept or "1"
 
 
-def _covariate(variable, name, where):
-    """``(kind, column, info)``: numeric with ``(mean, sd)``, or categorical with its reference."""
+def _written_as_levels(formula: str, name) -> str:
+    """How ``formula`` writes covariate ``name``: inside ``C(...)`` ``"all"``, ``"some"``
+    or ``"none"`` of the times it names it."""
+    word = re.escape(str(name))
+    uses = len(re.findall(rf"(?<![\w.]){word}(?!\w)", formula))
+    wrapped = len(re.findall(rf"(?<![\w.])C\(\s*`?{word}`?\s*[,)]", formula))
+    return "none" if wrapped == 0 else "all" if wrapped >= uses else "some"
+
+
+def _covariate(variable, name, where, *, written: str = "none"):
+    """``(kind, column, info)``: numeric with ``(mean, sd)``, or categorical with its reference.
+
+    ``written``: :func:`_written_as_levels`. A numeric covariate the formula writes
+    only as ``C(name)`` is categorical: its distinct values are the levels
+    (formulaic sorts them, the smallest is the reference), left as they are
+    rather than standardised.
+    """
     values = np.asarray(variable.values)
     attrs = getattr(variable, "attrs", {})
     numeric = (
         np.issubdtype(values.dtype, np.number) and not np.issubdtype(values.dtype, np.bool_)
     ) and "categories" not in attrs
+    if numeric and written == "some":
+        raise ValueError(
+            f"{where} uses numeric covariate {name!r} both inside C({name}), as categories, "
+            "and outside it, as a number; use one of the two (outside C() it is standardised, "
+            "inside C() its levels are its raw values)."
+        )
+    if numeric and written == "all":
+        levels = np.unique(values)
+        if levels.size < 2:
+            raise ValueError(
+                f"{where}: covariate {name!r}, written C({name}), has one level "
+                f"({_plain(levels[0])!r} for every participant), so there is no contrast to "
+                "estimate; drop it from the formula."
+            )
+        return "categorical", values, _plain(levels[0])
     if numeric:
         x = values.astype(np.float64)
         mean, sd = float(x.mean()), float(x.std())
@@ -328,6 +374,11 @@ def _covariate(variable, name, where):
         )
     column = pd.Categorical(list(values), categories=categories)
     return "categorical", column, categories[0]
+
+
+def _plain(value):
+    """A NumPy scalar as the Python scalar it holds (other values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _materialise(formula, frame, where):

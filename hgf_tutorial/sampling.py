@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import copy
+import numbers
 import os
 import warnings
 
 import numpy as np
 import pymc as pm
+
+from hgf_tutorial import _validation as check
 
 #: Environment variable that switches every page and test to quick mode.
 QUICK_ENV = "HGF_TUTORIAL_QUICK"
@@ -146,7 +149,17 @@ def sample(model: pm.Model, **overrides):
         draws returns the draws every chain completed, with a warning
         (:func:`complete_draws`); interrupted while tuning, it raises
         ``KeyboardInterrupt``.
+
+    Raises
+    ------
+    ValueError
+        Before anything is compiled, for a ``model`` that is not a PyMC model (a
+        dataset: build the model first with ``ht.build_group_model(dataset)``),
+        ``draws``, ``chains`` or ``cores`` that are not integers of at least 1,
+        ``tune`` not an integer of at least 0 (booleans and floats such as
+        ``10.5`` or ``100.0`` are refused), or ``target_accept`` outside (0, 1).
     """
+    _check_sample_arguments(model, overrides)
     from hgf_tutorial.model import label_observations
 
     settings = sampler_settings(**overrides)
@@ -216,3 +229,20 @@ def complete_draws(idata, draws: int):
             idata[name] = dataset.isel(draw=slice(0, kept))
     idata["posterior"].attrs["interrupted"] = message
     return idata
+def _check_sample_arguments(model, overrides: dict) -> None:
+    """``ValueError`` for a model that is not one, or a sampler setting PyMC would trip on."""
+    if not isinstance(model, pm.Model):
+        raise ValueError(
+            f"`model` must be a PyMC model, got {type(model).__name__}: build the model first "
+            "with `model = ht.build_group_model(dataset)`, then `ht.sample(model)`."
+        )
+    minimum = {"draws": 1, "tune": 0, "chains": 1, "cores": 1}
+    for name, least in minimum.items():
+        if name in overrides and not (name == "cores" and overrides[name] is None):
+            check.positive_int(overrides[name], name, minimum=least)
+    if "target_accept" in overrides:
+        value = overrides["target_accept"]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+            raise ValueError(
+                f"`target_accept` must be a number between 0 and 1 (exclusive), got {value!r}."
+            )

@@ -1,6 +1,8 @@
 """Tests for hgf_tutorial.data: the table in, the dataset, the tables out."""
 
 import math
+import unicodedata
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -37,7 +39,9 @@ def small_frame() -> pd.DataFrame:
 
 # what the dataset must hold, written out: participants in first-seen order
 LABELS = ["sub-10", "sub-02", "sub-05"]
-SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, np.nan], [5, 7, np.nan, np.nan]]
+#: int64's smallest value, where an integer trial column has no trial (padding)
+PAD = -(2**63)
+SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, PAD], [5, 7, PAD, PAD]]
 INPUTS = [[0, 0, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0]]
 OBSERVED_INPUT = [[True, False, True, False], [True, True, True, False], [True, True, False, False]]
 RESPONSES = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0]]
@@ -65,7 +69,7 @@ def test_from_dataframe_layout():
     assert ds["inputs"].dtype == np.int64 and ds["responses"].dtype == np.int64
     assert ds["observed_input"].dtype == bool and ds["observed_response"].dtype == bool
     np.testing.assert_array_equal(ds["source_trial"].values, SOURCE_TRIAL)
-    assert ds["source_trial"].dtype == np.float64
+    assert ds["source_trial"].dtype == np.int64  # an integer trial column stays exact
     np.testing.assert_array_equal(ds["n_trials"].values, [4, 3, 2])
     assert ds["n_trials"].dtype == np.int64
     assert list(ds["group"].values) == ["patient", "control", "control"]
@@ -89,7 +93,8 @@ def test_padding_is_unobserved_and_zero():
     assert not (ds["observed_response"] & padding).any()
     assert (ds["inputs"].where(padding, 0) == 0).all()
     assert (ds["responses"].where(padding, 0) == 0).all()
-    assert ds["source_trial"].isnull().equals(padding)
+    assert (ds["source_trial"] == PAD).equals(padding)
+    assert htdata.SOURCE_TRIAL_PADDING == PAD
 
 
 def test_no_nan_reaches_the_values():
@@ -392,6 +397,279 @@ def test_errors_come_before_anything_else():
         from_dataframe(frame)
 
 
+# --- columns and values that would be read wrongly without a word ---------------------
+
+
+@pytest.mark.parametrize("column", ["response", "trial", "group"])
+def test_error_duplicated_column_name(column):
+    frame = small_frame()
+    copy = frame[[column]]
+    frame = pd.concat([frame, copy], axis=1)  # two columns called `column`
+    role = "covariates" if column == "group" else column
+    with pytest.raises(ValueError, match=rf"The frame has 2 columns named '{column}' \(`{role}`\)"):
+        from_dataframe(frame, covariates=["group"])
+    # a repeated column the data do not use is ignored, like any other column
+    frame = pd.concat([small_frame(), small_frame()[["age"]]], axis=1)
+    assert from_dataframe(frame, covariates=["group"]).sizes["participant"] == 3
+
+
+@pytest.mark.parametrize("column", ["input", "response", "trial"])
+def test_error_complex_numbers(column):
+    frame = small_frame()
+    frame["input"] = frame["input"].fillna(0)  # complex has no missing value to keep
+    frame["response"] = frame["response"].fillna(0)
+    frame[column] = frame[column].astype(complex)
+    frame.loc[5, column] = frame.loc[5, column] + 1j  # sub-02, trial 3
+    trial = "" if column == "trial" else " trial 3"
+    with pytest.raises(
+        ValueError,
+        match=rf"Column '{column}' \(`{column}`\) holds complex numbers \(dtype complex128\), "
+        rf"e.g. \(\d\+1j\) at participant 'sub-02'{trial} \(row 5\); its imaginary parts "
+        "would be dropped",
+    ):
+        from_dataframe(frame)
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda s: s.astype(complex), id="complex128"),
+        pytest.param(lambda s: s.astype(object), id="object"),
+        pytest.param(lambda s: pd.Categorical(s), id="categorical"),
+    ],
+)
+def test_error_complex_covariate(convert):
+    frame = small_frame()
+    ages = frame["age"].astype(object)
+    ages[frame["participant"] == "sub-05"] = 35 + 2j
+    frame["age"] = convert(ages)
+    with pytest.raises(
+        ValueError,
+        match=r"Covariate 'age' \(`covariates`\) holds complex numbers, e.g. \(35\+2j\) for "
+        r"participant 'sub-05'",
+    ):
+        from_dataframe(frame, covariates=["age"])
+
+
+def test_large_integer_trial_numbers_stay_exact():
+    """Nanosecond timestamps as trial numbers: float64 would merge neighbours (above 2**53)."""
+    t0 = 1_700_000_000_000_000_000
+    frame = pd.DataFrame(
+        {
+            "participant": ["a", "b", "a", "b", "a"],
+            "trial": np.array([t0 + 3, t0 + 1, t0 + 1, t0 + 2, t0 + 2], dtype=np.int64),
+            "input": [1, 0, 0, 1, 1],
+            "response": [0, 1, 1, 1, 0],
+        }
+    )
+    ds = from_dataframe(frame)
+    assert ds["source_trial"].dtype == np.int64
+    np.testing.assert_array_equal(
+        ds["source_trial"].values, [[t0 + 1, t0 + 2, t0 + 3], [t0 + 1, t0 + 2, PAD]]
+    )
+    # ordered by the exact values: a's rows 3, 5, 1 of the table
+    np.testing.assert_array_equal(ds["inputs"].values, [[0, 1, 1], [0, 1, 0]])
+    back = to_dataframe(ds)
+    assert back["trial"].tolist() == [t0 + 1, t0 + 2, t0 + 3, t0 + 1, t0 + 2]
+    assert back["trial"].dtype == np.int64
+    # the same in unsigned integers, and one above int64's range is refused
+    frame["trial"] = frame["trial"].astype(np.uint64)
+    back = to_dataframe(from_dataframe(frame))
+    assert back["trial"].dtype == np.uint64
+    assert back["trial"].tolist() == [t0 + 1, t0 + 2, t0 + 3, t0 + 1, t0 + 2]
+    frame.loc[4, "trial"] = np.uint64(2**63 + 5)
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'trial' \(`trial`\) has a number above 2\*\*63 - 1, 9223372036854775813 "
+        r"at participant 'a' \(row 4\)",
+    ):
+        from_dataframe(frame)
+
+
+def test_large_integer_trial_numbers_are_told_apart_in_the_duplicate_check():
+    t0 = 2**60
+    frame = pd.DataFrame(
+        {"participant": ["a"] * 3, "trial": [t0, t0 + 1, t0 + 1], "input": 0, "response": 1}
+    )
+    with pytest.raises(
+        ValueError, match=rf"1 duplicate row\(s\): the first is participant 'a' trial {t0 + 1}"
+    ):
+        from_dataframe(frame)
+    frame.loc[2, "trial"] = t0 + 2
+    assert from_dataframe(frame)["n_trials"].values.tolist() == [3]
+
+
+def test_error_dates_as_trial_numbers():
+    frame = small_frame()
+    frame["trial"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(frame["trial"], unit="s")
+    with pytest.raises(
+        ValueError, match=r"Column 'trial' \(`trial`\) must be numeric, got dtype datetime64"
+    ):
+        from_dataframe(frame)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t"])
+def test_error_empty_participant_label(blank):
+    frame = _with(small_frame(), participant=(3, blank))
+    frame.loc[6, "participant"] = blank
+    with pytest.raises(
+        ValueError,
+        match=r"Column 'participant' \(`participant`\) has 2 empty label\(s\) \('' or only "
+        r"spaces\), at row\(s\) 3, 6",
+    ):
+        from_dataframe(frame)
+
+
+def _split_labels(frame, label, variant):
+    """``frame`` with ``label`` written as ``variant`` on every other of its rows."""
+    frame = frame.copy()
+    rows = frame.index[frame["participant"] == label][1::2]
+    frame.loc[rows, "participant"] = variant
+    return frame
+
+
+def _long_frame():
+    """Three participants with 6 trials each, every answer given."""
+    labels = np.repeat(["sub-01", "sub-02", "sub-03"], 6)
+    return pd.DataFrame(
+        {
+            "participant": labels,
+            "trial": np.tile(np.arange(6), 3),
+            "input": np.tile([0, 1, 1, 0, 1, 0], 3),
+            "response": np.tile([1, 1, 0, 0, 1, 1], 3),
+            "group": np.repeat(["control", "control", "patient"], 6),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("variant", "shown"),
+    [
+        ("sub-01 ", "'sub-01 '"),
+        ("SUB-01", "'SUB-01'"),
+        ("\uff53ub-01", "'\uff53ub-01'"),  # full-width s: the same under NFKC
+    ],
+)
+def test_participant_labels_that_differ_only_in_form_warn(variant, shown):
+    frame = _split_labels(_long_frame(), "sub-01", variant)
+    message = (
+        r"Column 'participant' \(`participant`\) has labels that differ only by case, "
+        rf"surrounding whitespace, Unicode form or a number stored as text: 'sub-01' \(3 rows\) "
+        rf"and {shown} \(3 rows\)\. They are kept as separate participants"
+    )
+    with pytest.warns(UserWarning, match=message):
+        ds = from_dataframe(frame)
+    # not merged behind the user's back
+    assert list(ds["participant"].values) == ["sub-01", variant, "sub-02", "sub-03"]
+    np.testing.assert_array_equal(ds["n_trials"].values, [3, 3, 6, 6])
+
+
+def test_participant_labels_in_two_unicode_forms_warn():
+    composed = unicodedata.normalize("NFC", "Zo\u00eb")
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    frame = _long_frame().replace({"participant": {"sub-01": composed}})
+    frame = _split_labels(frame, composed, decomposed)
+    with pytest.warns(UserWarning, match=rf"{composed!r} \(3 rows\) and {decomposed!r}"):
+        from_dataframe(frame)
+
+
+def test_participant_number_and_the_same_number_as_text_warn():
+    frame = _long_frame()
+    frame["participant"] = frame["participant"].map({"sub-01": 1, "sub-02": 2, "sub-03": 3})
+    frame["participant"] = frame["participant"].astype(object)
+    frame.loc[frame.index[frame["participant"] == 2][1::2], "participant"] = "2"
+    with pytest.warns(UserWarning, match=r"stored as text: 2 \(3 rows\) and '2' \(3 rows\)"):
+        from_dataframe(frame)
+
+
+@pytest.mark.parametrize(
+    "convert",
+    [
+        pytest.param(lambda s: s.astype(object), id="object"),
+        pytest.param(lambda s: pd.Categorical(s.astype(object)), id="categorical"),
+    ],
+)
+def test_error_covariate_mixes_numbers_and_text(convert):
+    """Excel's numbers stored as text: 1, 2 and '2' would be three levels."""
+    frame = small_frame()
+    site = frame["participant"].map({"sub-10": 1, "sub-02": 2, "sub-05": "2"})
+    frame["site"] = convert(site)
+    message = (
+        r"Covariate 'site' \(`covariates`\) mixes numbers and text: numbers 1 \(participant "
+        r"'sub-10'\), 2 \(participant 'sub-02'\); text '2' \(participant 'sub-05'\)\. .*"
+        r"Convert the column to one type first, e.g. frame\['site'\] = "
+        r"pd.to_numeric\(frame\['site'\]\) for numbers"
+    )
+    with pytest.raises(ValueError, match=message):
+        from_dataframe(frame, covariates=["site"])
+    # converted, the column is fine
+    frame["site"] = pd.to_numeric(site.astype(object))
+    np.testing.assert_array_equal(from_dataframe(frame, covariates=["site"])["site"], [1, 2, 2])
+
+
+def test_error_covariate_mixes_booleans_and_text():
+    frame = small_frame()
+    frame["medicated"] = frame["participant"].map({"sub-10": True, "sub-02": "no", "sub-05": "no"})
+    with pytest.raises(
+        ValueError,
+        match=r"Covariate 'medicated' \(`covariates`\) mixes booleans and text: booleans True "
+        r"\(participant 'sub-10'\); text 'no' \(participant 'sub-02'\)",
+    ):
+        from_dataframe(frame, covariates=["medicated"])
+
+
+def _grouped_frame(groups):
+    """Four participants with 4 trials each, every answer given, in the given groups."""
+    n = len(groups)
+    return pd.DataFrame(
+        {
+            "participant": np.repeat([f"p{i}" for i in range(n)], 4),
+            "trial": np.tile(np.arange(4), n),
+            "input": np.tile([0, 1, 1, 0], n),
+            "response": np.tile([1, 0, 1, 1], n),
+            "group": pd.Series(np.repeat(np.array(groups, dtype=object), 4), dtype=object),
+        }
+    )
+
+
+@pytest.mark.parametrize("as_category", [False, True])
+def test_covariate_levels_that_differ_only_in_form_warn(as_category):
+    groups = ["control", "Control", "patient", "patient ", "control", "patient"]
+    frame = _grouped_frame(groups)
+    if as_category:
+        frame["group"] = frame["group"].astype("category")
+    message = (
+        r"Covariate 'group' \(`covariates`\) has levels that differ only by case, surrounding "
+        r"whitespace or Unicode form: 'control' \(2 participant\(s\)\) and 'Control' \(1 "
+        r"participant\(s\)\); 'patient' \(2 participant\(s\)\) and 'patient ' \(1 "
+        r"participant\(s\)\)\. They are kept as separate levels\. If they are the same, "
+        r"merge them in the table"
+    )
+    with pytest.warns(UserWarning, match=message):
+        ds = from_dataframe(frame, covariates=["group"])
+    assert list(ds["group"].values) == groups  # kept as they are
+
+
+def test_covariate_levels_in_two_unicode_forms_warn():
+    composed = unicodedata.normalize("NFC", "\u00e9tudiant")
+    decomposed = unicodedata.normalize("NFD", composed)
+    frame = _grouped_frame([composed, decomposed, "control", "control"])
+    with pytest.warns(
+        UserWarning, match=rf"{composed!r} \(1 participant\(s\)\) and {decomposed!r}"
+    ):
+        from_dataframe(frame, covariates=["group"])
+
+
+def test_distinct_labels_and_levels_do_not_warn():
+    frame = small_frame()
+    frame["site"] = frame["group"].map({"patient": "Site A", "control": "Site B"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_dataframe(frame, covariates=["group", "site", "age"])
+        from_dataframe(_long_frame(), covariates=["group"])
+
+
 # --- the round trips -------------------------------------------------------------------
 
 
@@ -623,6 +901,22 @@ def test_participant_estimates_errors(fit_and_data):
         participant_estimates(group_only, ds)
 
 
+def test_participant_estimates_refuses_a_covariate_named_like_an_estimate(fit_and_data):
+    """Last run's estimates merged back into the table would be overwritten without a word."""
+    idata, _ = fit_and_data
+    frame = small_frame()
+    frame["volatility_mean"] = frame["participant"].map(
+        {"sub-10": 1.0, "sub-02": 2.0, "sub-05": 3.0}
+    )
+    ds = from_dataframe(frame, covariates=["group", "volatility_mean"])
+    with pytest.raises(
+        ValueError,
+        match=r"`data`'s covariate 'volatility_mean' has the name of a column of the estimates "
+        r"table \(\['participant', 'volatility_mean', .*\]\), which it would overwrite",
+    ):
+        participant_estimates(idata, ds)
+
+
 def test_module_constants():
     assert set(htdata.RESERVED_NAMES) >= {"inputs", "responses", "n_trials"}
 
@@ -677,7 +971,8 @@ def test_study_gaps_are_where_the_masks_say(study):
     assert not (observed_response & ~within).any()
     assert (study["inputs"].values[~observed_input] == 0).all()
     assert (study["responses"].values[~observed_response] == 0).all()
-    assert np.isnan(study["source_trial"].values[~within]).all()
+    assert study["source_trial"].dtype == np.int64
+    assert (study["source_trial"].values[~within] == -(2**63)).all()
     assert np.isnan(study["expected_mean"].values[~within]).all()
     # the rates are near the asked probabilities
     assert abs((~observed_input[within]).mean() - 0.05) < 0.01

@@ -107,6 +107,40 @@ def test_per_unit_matrix_for_two_numeric_covariates():
     np.testing.assert_allclose(design.per_unit @ beta, expected, rtol=1e-10)
 
 
+SITE = np.array([1, 2, 1, 2, 3, 3])
+
+
+def test_numeric_covariate_written_as_categories():
+    """``C(site)`` of a numeric site: one indicator per site against site 1, not standardised."""
+    study = _study(site=SITE)
+    design = design_matrix(study, "volatility", "1 + C(site) + symptom")
+    assert design.terms == ["Intercept", "C(site)[T.2]", "C(site)[T.3]", "symptom"]
+    hand = _hand_design(study)  # intercept, patient, standardised symptom
+    expected = np.column_stack([hand[:, 0], SITE == 2, SITE == 3, hand[:, 2]])
+    np.testing.assert_allclose(design.matrix, expected, rtol=0, atol=1e-12)
+    assert design.reference == {"site": 1}
+    assert set(design.scaling) == {"symptom"}
+    # per unit: the site contrasts as they are, symptom per unit, the intercept at 0
+    beta = np.array([-4.0, 0.5, -1.0, 0.3])
+    x = study["symptom"].values
+    want = [-4.0 - 0.3 * x.mean() / x.std(), 0.5, -1.0, 0.3 / x.std()]
+    np.testing.assert_allclose(design.per_unit @ beta, want, rtol=1e-10)
+    model = ht.build_group_model(study, predictors={"volatility": "1 + C(site)"})
+    assert model.coords["volatility_term"] == ("Intercept", "C(site)[T.2]", "C(site)[T.3]")
+
+
+def test_numeric_covariate_inside_and_outside_c():
+    study = _study(site=SITE)
+    with pytest.raises(
+        ValueError,
+        match=r"uses numeric covariate 'site' both inside C\(site\), as categories, and "
+        r"outside it, as a number",
+    ):
+        design_matrix(study, "volatility", "1 + C(site) + site")
+    with pytest.raises(ValueError, match=r"covariate 'dose', written C\(dose\), has one level"):
+        design_matrix(_study(dose=np.full(6, 2.5)), "volatility", "1 + C(dose)")
+
+
 # --- the model ------------------------------------------------------------------------
 
 
@@ -249,6 +283,8 @@ def test_other_families_and_parameters():
         ({"volatility": "0 + group"}, r"has no intercept"),
         ({"volatility": "group - 1"}, r"has no intercept"),
         ({"volatility": "volatility ~ group"}, r"only the right-hand side"),
+        ({"volatility": ""}, r"= '' is empty: write '1' for an intercept-only model"),
+        ({"volatility": " \t"}, r"is empty: write '1' for an intercept-only model"),
         ({"volatility": 3}, r"must be a formula's right-hand side"),
         (["volatility"], r"`predictors` must be a dict"),
     ],
@@ -299,6 +335,9 @@ def test_rank_deficient():
 def test_unconvertible_interaction():
     with pytest.raises(ValueError, match=r"cannot be converted to per-unit"):
         ht.build_group_model(_study(), predictors={"volatility": "1 + group:symptom"})
+    # a power without its covariate's own term: the message says what to write
+    with pytest.raises(ValueError, match=r"'1 \+ age \+ I\(age\*\*2\)', not '1 \+ I"):
+        design_matrix(_study(), "volatility", "1 + I(age**2)")
 
 
 def test_dataset_without_covariates():

@@ -1,5 +1,7 @@
 """Bad input gets a ValueError naming the argument, before JAX or PyTensor see it."""
 
+import re
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -97,3 +99,143 @@ def test_model_rejects_bad_data(small):
         ht.build_group_model(small, parameterization="centred")
     with pytest.raises(ValueError, match="`data` must be a dataset"):
         ht.build_group_model({"responses": small.responses.values})
+
+
+# --- ht.sample: the model and the sampler's settings --------------------------------------
+
+
+@pytest.fixture
+def no_sampling(monkeypatch):
+    """pm.sample that fails the test if reached: every check comes before it."""
+    import pymc as pm
+
+    def fail(*args, **kwargs):
+        raise AssertionError("pm.sample was reached")
+
+    monkeypatch.setattr(pm, "sample", fail)
+
+
+@pytest.fixture(scope="module")
+def tiny_model():
+    import pymc as pm
+
+    with pm.Model() as model:
+        pm.Normal("x")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"draws": -5}, "`draws` must be at least 1, got -5."),
+        ({"draws": 0}, "`draws` must be at least 1, got 0."),
+        ({"draws": "100"}, "`draws` must be an integer, got '100'."),
+        ({"draws": 10.5}, "`draws` must be an integer, got 10.5."),
+        ({"draws": True}, "`draws` must be an integer, got True."),
+        ({"tune": -1}, "`tune` must be at least 0, got -1."),
+        ({"tune": 100.0}, "`tune` must be an integer, got 100.0."),
+        ({"chains": 0}, "`chains` must be at least 1, got 0."),
+        ({"cores": 0}, "`cores` must be at least 1, got 0."),
+        ({"target_accept": 1.5}, "`target_accept` must be a number between 0 and 1"),
+        ({"target_accept": 0}, "`target_accept` must be a number between 0 and 1"),
+        ({"target_accept": "0.9"}, "`target_accept` must be a number between 0 and 1"),
+    ],
+)
+def test_sample_settings(tiny_model, no_sampling, settings, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ht.sample(tiny_model, **settings)
+
+
+def test_sample_settings_that_are_fine_reach_pm_sample(tiny_model, monkeypatch):
+    import pymc as pm
+
+    seen = {}
+    monkeypatch.setattr(pm, "sample", lambda **kwargs: seen.update(kwargs) or xr.DataTree())
+    ht.sample(tiny_model, draws=np.int64(5), tune=0, chains=1, cores=None, target_accept=0.95)
+    assert (seen["draws"], seen["tune"], seen["chains"], seen["cores"]) == (5, 0, 1, None)
+
+
+@pytest.mark.parametrize("model", [None, "dataset"])
+def test_sample_needs_a_model(small, no_sampling, model):
+    model = small if model == "dataset" else model
+    kind = type(model).__name__
+    with pytest.raises(
+        ValueError,
+        match=rf"`model` must be a PyMC model, got {kind}: build the model first with "
+        r"`model = ht.build_group_model\(dataset\)`",
+    ):
+        ht.sample(model, draws=10)
+
+
+# --- observe_responses: inside a model, one value per participant -------------------------
+
+
+def test_observe_responses_outside_a_model(small):
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "`observe_responses` adds the responses to the model being built: call it inside "
+            "`with pm.Model(coords=...) as model:`"
+        ),
+    ):
+        ht.observe_responses(small, {"volatility": np.full(3, -4.0)}, np.ones(3))
+
+
+def _observe(small, volatility, temperature, coords=None):
+    import pymc as pm
+
+    with pm.Model(coords=coords or {}) as model:
+        volatility = volatility() if callable(volatility) else volatility
+        temperature = temperature() if callable(temperature) else temperature
+        ht.observe_responses(small, {"volatility": volatility}, temperature)
+    return model
+
+
+def test_observe_responses_one_value_per_participant(small):
+    import pymc as pm
+
+    def too_short(name, shape=2):
+        return pm.Normal(name, -4.0, 1.0, shape=shape)
+
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`params['volatility']` has length 2 but `data` has 3 participants"),
+    ):
+        _observe(small, np.full(2, -4.0), 1.0)
+    with pytest.raises(
+        ValueError,
+        match=re.escape("`inverse_temperature` has length 4 but `data` has 3 participants"),
+    ):
+        _observe(small, np.full(3, -4.0), np.ones(4))
+    with pytest.raises(ValueError, match=r"`params\['volatility'\]` has length 5"):
+        _observe(small, lambda: too_short("volatility", 5), 1.0)
+    # a variable with dims: the model's dim gives its length
+    with pytest.raises(ValueError, match=r"`inverse_temperature` has length 2 but `data` has 3"):
+        _observe(
+            small,
+            -4.0,
+            lambda: pm.LogNormal("t", 0.0, 1.0, dims="participant"),
+            coords={"participant": ["a", "b"]},
+        )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "`params['volatility']` must be a scalar or one value per participant, shape (3,); "
+            "it has 2 dimensions, shape (3, 2)."
+        ),
+    ):
+        _observe(small, np.full((3, 2), -4.0), 1.0)
+
+
+def test_observe_responses_takes_scalars_and_lengths_known_only_symbolically(small):
+    import pymc as pm
+
+    model = _observe(small, -4.0, 2.0)
+    assert model["responses"].type.ndim == 1
+    # a slice of a dims variable has no static length: it is not checked here
+    coords = {"participant": ["x", *small["participant"].values]}
+    with pm.Model(coords=coords) as model:
+        volatility = pm.Normal("volatility", -4.0, 1.0, dims="participant")
+        assert volatility[1:].type.shape == (None,)
+        ht.observe_responses(small, {"volatility": volatility[1:]}, 2.0)
+    assert "responses" in model.named_vars
