@@ -12,7 +12,7 @@ import xarray as xr
 
 from hgf_tutorial.families import Family, get_family
 from hgf_tutorial.likelihood import group_beliefs
-from hgf_tutorial.model import observations
+from hgf_tutorial.model import observations, parameter_draws
 
 #: Default bound on the JAX working set of one chunk (the output of one chunk).
 DEFAULT_CHUNK_BYTES = 64 * 2**20
@@ -59,7 +59,8 @@ def add_log_likelihood(
     idata : xarray.DataTree
         Output of :func:`~hgf_tutorial.sample`, with ``volatility`` and
         ``inverse_temperature`` (chain, draw, participant) in its posterior (or
-        the parameters of ``family``).
+        the parameters of ``family``); a parameter held fixed is read from its
+        ``constant_data`` (:func:`~hgf_tutorial.model.parameter_draws`).
     data : xarray.Dataset
         The data the model was fitted to (``responses``, ``inputs``).
     max_chunk_bytes : int
@@ -97,12 +98,8 @@ def add_log_likelihood(
     observed = observations(data)
     if "posterior" not in idata:
         raise ValueError("`idata` has no posterior group: sample the model first.")
-    posterior = idata["posterior"]
-    names = (*family.parameter_names, "inverse_temperature")
-    for name in names:
-        if name not in posterior:
-            raise ValueError(f"`idata` posterior has no `{name}` variable.")
-    draws = {name: posterior[name].transpose("chain", "draw", "participant") for name in names}
+    # a fixed parameter (build_group_model(..., fixed=...)) comes from constant_data
+    draws = parameter_draws(idata, family)
     temperature = draws["inverse_temperature"]
     n_chains, n_draws, n_participants = temperature.shape
     if n_participants != observed.shape[0]:

@@ -97,7 +97,9 @@ def replicate_sequences(
     Parameters
     ----------
     idata : xarray.DataTree
-        A fit of :func:`~hgf_tutorial.build_group_model` to ``data``.
+        A fit of :func:`~hgf_tutorial.build_group_model` to ``data``; a parameter
+        held fixed (``fixed=``) is read from its ``constant_data``
+        (:func:`~hgf_tutorial.model.parameter_draws`).
     data : xarray.Dataset
         The data the model was fitted to.
     family : {"hgf2", "hgf3", "rw"} or Family
@@ -113,7 +115,7 @@ def replicate_sequences(
     xarray.DataArray
         ``responses`` (chain, draw, participant, trial) of 0/1 ints.
     """
-    from hgf_tutorial.model import observations, simulate_responses
+    from hgf_tutorial.model import observations, parameter_draws, simulate_responses
 
     family = get_family(family)
     observed = observations(data)
@@ -122,12 +124,8 @@ def replicate_sequences(
             f"`group` must name the fit's 'posterior' or 'prior' group, got {group!r}; "
             f"the fit has {sorted(idata.children)}."
         )
-    posterior = idata[group]
-    names = (*family.parameter_names, "inverse_temperature")
-    for name in names:
-        if name not in posterior:
-            raise ValueError(f"`idata[{group!r}]` has no `{name}` variable.")
-    draws = {n: posterior[n].transpose("chain", "draw", "participant") for n in names}
+    # a fixed parameter (build_group_model(..., fixed=...)) comes from constant_data
+    draws = parameter_draws(idata, family, group=group)
     temperature = draws.pop("inverse_temperature")
     n_chains, n_draws, n_participants = temperature.shape
     n_trials = observed.shape[1]
