@@ -6,7 +6,8 @@ stage (the model, the log-likelihood, the predictive checks) relies on without
 checking it again; :func:`to_dataframe` turns such a dataset back into the table,
 and :func:`participant_estimates` turns a fit into a table with one row per
 participant, ready for ``to_csv``. :func:`simulate_study` makes a realistic study
-in the same layout, with the kinds of gap real data have.
+in the same layout, with the kinds of gap real data have. :func:`two_option_input`
+codes a two-option task's choices and rewards as the input and the response.
 
 The dataset
 -----------
@@ -1174,3 +1175,129 @@ def _group_effect(value, family: Family) -> dict:
             )
         effect[name] = float(check.finite_array(shift, f"group_effect[{name!r}]"))
     return effect
+
+
+# --- a two-option task's choices and outcomes -------------------------------------------
+
+
+def two_option_input(choice, reward, *, options=(1, 2)) -> pd.DataFrame:
+    """The binary input and response of a two-option task, from its choices and rewards.
+
+    A reversal task's export has, per trial, the option the participant chose and
+    whether it was rewarded; the HGF needs one binary input per trial that does
+    not depend on the choice. With two anti-correlated options (on every trial
+    exactly one of them is the rewarded one, as in most reversal tasks) the
+    outcome of the choice tells which: the input is "option 1 was the rewarded
+    one", 1 when the participant chose option 1 and was rewarded or chose
+    option 2 and was not, 0 otherwise; the response is "chose option 1".
+
+    If the options are rewarded independently (on some trials both or neither),
+    the choice's outcome says nothing about the other option and no single
+    binary input describes the trial: the HGF would need two inputs, one per
+    option. The models of this package take one binary input, so such a task
+    can only be fitted approximately, by coding the chosen option's outcome with
+    the choice as here, which treats the unchosen option as having had the
+    opposite outcome; a report should say so.
+
+    Parameters
+    ----------
+    choice : pandas.Series or array_like, shape (n_trials,)
+        The option chosen on each trial, one of ``options``; missing (NaN,
+        None, ``pd.NA``) for a missed choice, whose outcome was not shown.
+    reward : pandas.Series or array_like, shape (n_trials,)
+        1 (or True) if the chosen option was rewarded, 0 (or False) if not;
+        missing where no outcome was shown.
+    options : (option 1, option 2)
+        The two values ``choice`` takes; the first is "option 1".
+
+    Returns
+    -------
+    pandas.DataFrame, shape (n_trials, 2)
+        Columns ``input`` and ``response``, nullable ``Int64``, with the index of
+        ``choice`` when it is a Series: ``input`` is missing where the choice or
+        the reward is, ``response`` where the choice is. Join it to the table
+        and pass that to :func:`from_dataframe`.
+
+    Raises
+    ------
+    ValueError
+        For ``options`` that are not two distinct values, ``choice`` and
+        ``reward`` of different lengths, a choice that is not one of
+        ``options`` or a reward other than 0, 1 or missing (naming the first
+        such value and its position).
+    """
+    try:
+        first, second = options
+    except (TypeError, ValueError):
+        raise ValueError(f"`options` must be two values, got {options!r}.") from None
+    if _is_missing(first) or _is_missing(second) or first == second:
+        raise ValueError(f"`options` must be two distinct values, got {options!r}.")
+    index = choice.index if isinstance(choice, pd.Series) else None
+    choices = _one_dimensional(choice, "choice")
+    rewards = _one_dimensional(reward, "reward")
+    if len(choices) != len(rewards):
+        raise ValueError(
+            f"`choice` and `reward` must have one value per trial each, got {len(choices)} "
+            f"and {len(rewards)}."
+        )
+    chose = np.array([not _is_missing(v) for v in choices], dtype=bool)
+    shown = np.array([not _is_missing(v) for v in rewards], dtype=bool)
+    first_option = np.array([c == first for c in choices[chose]], dtype=bool)
+    other = np.array([c == second for c in choices[chose]], dtype=bool)
+    allowed = f"one of the options {list(options)} or a missing value"
+    _refuse_first(
+        choices[chose], ~(first_option | other), np.flatnonzero(chose), index, "choice", allowed
+    )
+    good_reward = np.array([_is_binary(v) for v in rewards[shown]], dtype=bool)
+    _refuse_first(
+        rewards[shown],
+        ~good_reward,
+        np.flatnonzero(shown),
+        index,
+        "reward",
+        "0, 1 or a missing value",
+    )
+
+    chose_first = np.zeros(len(choices), dtype=bool)
+    chose_first[chose] = first_option
+    rewarded = np.zeros(len(rewards), dtype=bool)
+    rewarded[shown] = [bool(int(v)) for v in rewards[shown]]
+    first_rewarded = np.where(chose_first, rewarded, ~rewarded)
+    coded = pd.DataFrame(
+        {
+            "input": pd.arrays.IntegerArray(first_rewarded.astype(np.int64), ~(chose & shown)),
+            "response": pd.arrays.IntegerArray(chose_first.astype(np.int64), ~chose),
+        }
+    )
+    if index is not None:
+        coded.index = index
+    return coded
+
+
+def _one_dimensional(values, name: str) -> np.ndarray:
+    """``values`` (Series, list, array) as a 1-D object array, or ``ValueError``."""
+    if isinstance(values, pd.Series | pd.Index):
+        array = values.to_numpy(dtype=object)
+    else:
+        array = np.asarray(values, dtype=object)
+    if array.ndim != 1:
+        raise ValueError(f"`{name}` must be one value per trial (1-D), got shape {array.shape}.")
+    return array
+
+
+def _is_missing(value) -> bool:
+    """None, ``pd.NA``, or a NaN of any float type."""
+    return value is None or value is pd.NA or (isinstance(value, numbers.Real) and value != value)
+
+
+def _refuse_first(values, bad, positions, index, name: str, allowed: str) -> None:
+    """``ValueError`` naming the first of ``values`` marked ``bad``, if any."""
+    if not bad.any():
+        return
+    first = int(np.argmax(bad))
+    where = positions[first] if index is None else index[positions[first]]
+    raise ValueError(
+        f"`{name}` must hold {allowed}; it has {_show(values[first])} at "
+        f"{'position' if index is None else 'index'} {_show(where)}, and "
+        f"{int(bad.sum())} such value(s) in all."
+    )

@@ -98,6 +98,64 @@ def whole_draws(idata, names=None, *, group: str = "posterior") -> xr.Dataset:
     return draws[names]
 
 
+def parameter_draws(idata, family="hgf2", *, group: str = "posterior") -> dict:
+    """Each participant-level parameter's draws; a fixed parameter's value in every draw.
+
+    What the log-likelihood (:func:`~hgf_tutorial.add_log_likelihood`) and the
+    replications (:func:`~hgf_tutorial.replicate_sequences`) evaluate the model
+    at: each parameter is read from the fit's ``group``, else from its
+    ``constant_data`` group, where a parameter held fixed
+    (``build_group_model(..., fixed={...})``, or ``pm.Data(<name>, ...)`` in a
+    model of one's own) is stored.
+
+    Parameters
+    ----------
+    idata : xarray.DataTree
+        A fit of ``family``'s model (or its prior draws).
+    family : {"hgf2", "hgf3", "rw"} or Family
+    group : {"posterior", "prior"}
+        The group holding the draws.
+
+    Returns
+    -------
+    dict of str to xarray.DataArray, dims (chain, draw, participant)
+        The family's parameters in order, then ``inverse_temperature``; a fixed
+        parameter repeats its value over the group's chains and draws.
+
+    Raises
+    ------
+    ValueError
+        When a parameter is in neither group, saying how to give a fixed one,
+        or when the draws are not whole (:func:`whole_draws`).
+    """
+    from hgf_tutorial.families import get_family
+
+    family = get_family(family)
+    names = (*family.parameter_names, "inverse_temperature")
+    draws = _group(idata, group)
+    constant = _group(idata, "constant_data") if "constant_data" in idata else None
+    draws = whole_draws(idata, [name for name in names if name in draws], group=group)
+    values = {}
+    for name in names:
+        if name in draws:
+            value = draws[name]
+        elif constant is not None and name in constant:
+            value = constant[name]
+            if "participant" not in value.dims and "participant" in draws.dims:
+                value = value.expand_dims(participant=draws["participant"].values)
+            value = value.expand_dims(chain=draws["chain"].values, draw=draws["draw"].values)
+        else:
+            raise ValueError(
+                f"`idata` has no `{name}` (family {family.name!r}): it is neither in the "
+                f"{group!r} group nor in 'constant_data'. A parameter held fixed must be "
+                f"stored with the fit: give it with build_group_model(..., "
+                f"fixed={{{name!r}: value}}), or as pm.Data({name!r}, values, "
+                "dims='participant') in a model of your own."
+            )
+        values[name] = value.transpose("chain", "draw", "participant")
+    return values
+
+
 def participant_labels(values) -> list:
     """The ``participant`` labels of a dataset or fit group, as plain Python values."""
     return [_plain(v) for v in np.asarray(values["participant"])]

@@ -11,7 +11,7 @@ import numpy as np
 import xarray as xr
 
 from hgf_tutorial.families import Family, get_family
-from hgf_tutorial.fit import matched_data, whole_draws
+from hgf_tutorial.fit import matched_data, parameter_draws
 from hgf_tutorial.likelihood import group_beliefs
 from hgf_tutorial.model import observations
 
@@ -60,7 +60,8 @@ def add_log_likelihood(
     idata : xarray.DataTree
         Output of :func:`~hgf_tutorial.sample`, with ``volatility`` and
         ``inverse_temperature`` (chain, draw, participant) in its posterior (or
-        the parameters of ``family``).
+        the parameters of ``family``); a parameter held fixed is read from its
+        ``constant_data`` (:func:`~hgf_tutorial.fit.parameter_draws`).
     data : xarray.Dataset
         The data the model was fitted to (``responses``, ``inputs``), its
         participants in any order: they are matched to the fit's by label, and
@@ -98,10 +99,9 @@ def add_log_likelihood(
     family = get_family(family)
     if dtype not in ("float64", "float32"):
         raise ValueError(f"`dtype` must be 'float64' or 'float32', got {dtype!r}.")
-    names = (*family.parameter_names, "inverse_temperature")
-    posterior = whole_draws(idata, names)
+    # a fixed parameter (build_group_model(..., fixed=...)) comes from constant_data
+    draws = parameter_draws(idata, family)
     observed = observations(matched_data(idata, data))
-    draws = {name: posterior[name].transpose("chain", "draw", "participant") for name in names}
     temperature = draws["inverse_temperature"]
     n_chains, n_draws, n_participants = temperature.shape
     if max_chunk_bytes <= 0:

@@ -379,6 +379,7 @@ def build_group_model(
     predictors: dict[str, str] | None = None,
     parameterization: str | dict = "centered",
     family: str | Family = "hgf2",
+    fixed: dict[str, float] | None = None,
 ) -> pm.Model:
     """The hierarchical model of the tutorial, for any model family.
 
@@ -433,6 +434,24 @@ def build_group_model(
     family : {"hgf2", "hgf3", "rw"} or Family
         The perceptual model: two-level HGF (default), three-level HGF, or
         Rescorla-Wagner.
+    fixed : dict, optional
+        Parameters held at a constant instead of estimated, e.g.
+        ``{"volatility_3": -6.0}`` for the three-level HGF with omega_3 fixed,
+        a common choice when the data say little about it. Keys are parameters
+        of the family or ``"inverse_temperature"``; values are a finite number
+        (every participant) or an array of one value per participant, in the
+        order of ``data``'s participants (on the parameter's own scale: an
+        inverse temperature above 0, a learning rate in (0, 1)). A fixed
+        parameter has no group prior (no ``mu_<name>``, ``sigma_<name>``; for
+        the temperature no ``mu_temperature``, ``sigma_temperature``) and no
+        random variable: its values enter as ``pm.Data(<name>, values,
+        dims="participant")``, so that a fit keeps them in its
+        ``constant_data`` group (saved with it), where
+        :func:`~hgf_tutorial.add_log_likelihood`,
+        :func:`~hgf_tutorial.replicate_sequences` and
+        :func:`~hgf_tutorial.fit.parameter_draws` read them. A fixed parameter
+        may not also have a formula in ``predictors`` or an entry in a
+        ``parameterization`` dict.
 
     Returns
     -------
@@ -453,8 +472,16 @@ def build_group_model(
     data variable and argument to each other.
     """
     family = get_family(family)
-    layout = _layout(parameterization, family)
     observed = observations(data)
+    constants = _fixed_values(fixed, family, observed.shape[0])
+    for argument, value in (("predictors", predictors), ("parameterization", parameterization)):
+        both = sorted(set(constants) & set(value)) if isinstance(value, dict) else []
+        if both:
+            raise ValueError(
+                f"`fixed` and `{argument}` both name {both}: a fixed parameter is not "
+                f"estimated, so it takes no entry in `{argument}`."
+            )
+    layout = _layout(parameterization, family)
     designs = _predictor_designs(data, predictors, family)
     coords = {"participant": observed.participants, "trial": np.arange(observed.shape[1])}
     coords.update({f"{name}_term": design.terms for name, design in designs.items()})
@@ -468,24 +495,31 @@ def build_group_model(
             if p.name not in designs
             else _regression_prior(designs[p.name], p.group_mean, f"sigma_{p.name}", p.group_sd)
             for p in family.parameters
+            if p.name not in constants
         }
         if "inverse_temperature" in designs:
             mu_temperature, sigma_temperature = _regression_prior(
                 designs["inverse_temperature"], TEMPERATURE_MEAN_PRIOR, "sigma_temperature", 2.0
             )
-        else:
+        elif "inverse_temperature" not in constants:
             # float64 constants: PyTensor stores a Python float that float32 can
             # hold as float32, and the prior's log-density would lose about 1e-8
             mu_temperature = pm.Normal("mu_temperature", mu=np.float64(0.0), sigma=np.float64(2.0))
             sigma_temperature = pm.HalfNormal("sigma_temperature", sigma=np.float64(2.0))
 
         perceptual = {
-            p.name: _participant_prior(p, *group[p.name])
+            p.name: pm.Data(p.name, constants[p.name], dims="participant")
+            if p.name in constants
+            else _participant_prior(p, *group[p.name])
             if layout[p.name] == "centered"
             else _participant_noncentered(p, *group[p.name])
             for p in family.parameters
         }
-        if layout["inverse_temperature"] == "centered":
+        if "inverse_temperature" in constants:
+            inverse_temperature = pm.Data(
+                "inverse_temperature", constants["inverse_temperature"], dims="participant"
+            )
+        elif layout["inverse_temperature"] == "centered":
             inverse_temperature = pm.LogNormal(
                 "inverse_temperature",
                 mu=mu_temperature,
@@ -573,6 +607,42 @@ def _layout(parameterization, family: Family) -> dict[str, str]:
             )
         layout[name] = value
     return layout
+
+
+def _fixed_values(fixed, family: Family, n_participants: int) -> dict[str, np.ndarray]:
+    """Each parameter ``fixed`` names, as float64 values of shape (n_participants,)."""
+    if fixed is None:
+        return {}
+    if not isinstance(fixed, dict):
+        raise ValueError(
+            "`fixed` must be a dict from a parameter name to its value, e.g. "
+            f"{{'volatility_3': -6.0}}, got {fixed!r}."
+        )
+    links = {p.name: p.link for p in family.parameters} | {"inverse_temperature": "log"}
+    values = {}
+    for name, value in fixed.items():
+        if name not in links:
+            raise ValueError(
+                f"`fixed` names {name!r}, which is not a parameter of family "
+                f"{family.name!r}; it has {list(links)}."
+            )
+        label = f"fixed[{name!r}]"
+        if isinstance(value, bool | np.bool_):
+            raise ValueError(f"`{label}` must be a number, got {value!r}.")
+        array = check.finite_array(value, label)
+        if array.ndim == 0:
+            array = np.full(n_participants, float(array))
+        elif array.shape != (n_participants,):
+            raise ValueError(
+                f"`{label}` must be one number or one value per participant "
+                f"({n_participants}), got shape {array.shape}."
+            )
+        if links[name] == "log" and (array <= 0).any():
+            raise ValueError(f"`{label}` must be positive (an inverse temperature), got {value!r}.")
+        if links[name] == "logit" and ((array <= 0) | (array >= 1)).any():
+            raise ValueError(f"`{label}` must lie strictly between 0 and 1, got {value!r}.")
+        values[name] = array.astype(np.float64)
+    return values
 
 
 def _group_prior(parameter: Parameter):

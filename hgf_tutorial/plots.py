@@ -415,8 +415,11 @@ def plot_population(volatility=(-4.0, 1.0), log_temperature=(0.5, 0.5), *, data=
     volatility, log_temperature : (mean, sd)
         ``omega_2 ~ Normal(*volatility)``, ``log t ~ Normal(*log_temperature)``.
     data : xarray.Dataset, optional
-        A dataset from :func:`~hgf_tutorial.simulate_group`; its participants'
-        ``tonic_volatility`` and ``inverse_temperature`` are marked.
+        A dataset from :func:`~hgf_tutorial.simulate_group` (or
+        :func:`~hgf_tutorial.data.simulate_study`); its participants' true
+        ``tonic_volatility`` and ``inverse_temperature`` are marked. A dataset
+        without them (a lab's, from :func:`~hgf_tutorial.data.from_dataframe`)
+        marks nothing: its parameters are unknown.
     """
     v_mean, v_sd = volatility
     t_mean, t_sd = log_temperature
@@ -436,8 +439,8 @@ def plot_population(volatility=(-4.0, 1.0), log_temperature=(0.5, 0.5), *, data=
         for ax, (x, density, name, label) in zip(axes, panels, strict=True):
             ax.plot(x, density, color="C0", lw=2, label="population density")
             ax.fill_between(x, density, color="C0", alpha=0.15)
-            if data is not None:
-                values = np.asarray(data[name])
+            values = _truth(data, name)
+            if values is not None:
                 ax.plot(
                     values,
                     np.zeros_like(values),
@@ -455,19 +458,108 @@ def plot_population(volatility=(-4.0, 1.0), log_temperature=(0.5, 0.5), *, data=
     return _finish(fig)
 
 
-def plot_beliefs(data, participants) -> Figure:
-    """Inputs, beliefs and responses of a few simulated participants, one row each.
+#: True parameters a simulated dataset may hold (name in the data, label in figures).
+TRUTH_LABELS = {
+    "tonic_volatility": r"$\omega_2$",
+    "tonic_volatility_3": r"$\omega_3$",
+    "learning_rate": r"$\alpha$",
+    "inverse_temperature": "$t$",
+}
+
+
+def _truth(data, name):
+    """``data[name]`` as an array, one value per participant; None where there is none.
+
+    Simulated datasets carry each participant's true parameters; a lab's dataset
+    (:func:`~hgf_tutorial.data.from_dataframe`) does not, and a figure then draws
+    no truth.
+    """
+    if data is None or name not in getattr(data, "data_vars", ()):
+        return None
+    values = data[name]
+    if values.dims != ("participant",):
+        return None
+    return np.asarray(values, dtype=float)
+
+
+def _mask(data, name) -> np.ndarray:
+    """The mask ``data[name]`` (participant, trial) as bool; all True where it has none."""
+    shape = data["responses"].transpose("participant", "trial").shape
+    if name not in data:
+        return np.ones(shape, dtype=bool)
+    mask = data[name].broadcast_like(data["responses"]).transpose("participant", "trial")
+    return np.asarray(mask, dtype=bool)
+
+
+def _n_trials(data) -> np.ndarray:
+    """Each participant's number of trials (``n_trials``; the whole grid without it)."""
+    n_participants, n_max = data["responses"].transpose("participant", "trial").shape
+    if "n_trials" in data:
+        return np.asarray(data["n_trials"], dtype=np.int64)
+    return np.full(n_participants, n_max, dtype=np.int64)
+
+
+def plot_beliefs(data, participants, *, beliefs=None) -> Figure:
+    """Inputs, beliefs and responses of a few participants, one row each.
+
+    Each row draws only its participant's own trials (the first ``n_trials``),
+    and only what was observed: an outcome that was not shown (aborted trial) is
+    no input dot and a missing answer (time-out) no response tick; each gap is a
+    shaded column instead.
 
     Parameters
     ----------
     data : xarray.Dataset
-        From :func:`~hgf_tutorial.simulate_group`.
-    participants : sequence of int
+        From :func:`~hgf_tutorial.simulate_group`, or a study in
+        :func:`~hgf_tutorial.data.from_dataframe`'s layout (ragged participants,
+        the masks ``observed_input`` and ``observed_response``).
+    participants : sequence
         Participant labels (values of the ``participant`` coordinate) to draw.
+    beliefs : xarray.DataArray or array, shape (n_participants, n_trials), optional
+        The belief before each trial, for every participant of ``data`` (a
+        DataArray with dims ``participant`` and ``trial`` is matched by label;
+        an array by position). Defaults to ``data["expected_mean"]``, which
+        simulated datasets have; with neither, no belief is drawn. For a lab's
+        data, e.g. the beliefs at each participant's posterior mean::
+
+            arrays = hgf_tutorial.model.observations(data)
+            omega = idata["posterior"]["volatility"].mean(("chain", "draw")).values
+            beliefs = hgf_tutorial.likelihood.group_beliefs(
+                ht.get_family("hgf2"), {"volatility": omega},
+                arrays.inputs, arrays.observed_input)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axis per participant: the shown inputs (``ax.collections[0]``, dots
+        at 0 and 1), the given responses (``ax.collections[1]``, ticks above for
+        1 and below for 0), the belief (``ax.get_lines()[0]``, when there is
+        one) and one shaded column (a patch) per gap, labelled ``"outcome not
+        shown"`` or ``"no response"``. The title names the participant, their
+        number of trials when they stopped early, and the true parameters when
+        ``data`` holds them.
     """
     participants = list(participants)
-    inputs = np.asarray(data["inputs"])
-    trials = np.arange(inputs.shape[-1])
+    labels = list(np.asarray(data["participant"]))
+    missing = [p for p in participants if p not in labels]
+    if missing or not participants:
+        raise ValueError(
+            f"`participants` must name participants of `data`; {missing or 'none'} "
+            f"{'are' if missing else 'were given'} not among {labels[:10]}"
+            f"{' ...' if len(labels) > 10 else ''}."
+        )
+    rows = [labels.index(p) for p in participants]
+    responses = np.asarray(data["responses"].transpose("participant", "trial"))
+    inputs = np.asarray(
+        data["inputs"].broadcast_like(data["responses"]).transpose("participant", "trial")
+    )
+    shown = _mask(data, "observed_input")
+    answered = _mask(data, "observed_response")
+    n_trials = _n_trials(data)
+    n_max = responses.shape[1]
+    belief = _beliefs_grid(data, beliefs, responses.shape)
+    trials = np.arange(n_max)
+    gaps = ((ABORTED_TRIAL_COLOUR, "outcome not shown"), (MISSED_RESPONSE_COLOUR, "no response"))
     with plt.rc_context(BOOK_STYLE):
         fig, axes = plt.subplots(
             len(participants),
@@ -478,33 +570,79 @@ def plot_beliefs(data, participants) -> Figure:
             layout="constrained",
             squeeze=False,
         )
-        for ax, p in zip(axes[:, 0], participants, strict=True):
-            one = data.sel(participant=p)
-            responses = np.asarray(one["responses"])
+        for ax, p, row in zip(axes[:, 0], participants, rows, strict=True):
+            n = int(n_trials[row])
+            x = trials[:n]
+            seen, gave = shown[row, :n], answered[row, :n]
             ax.scatter(
-                trials, inputs, marker="o", s=6, color=INPUT_COLOR, alpha=0.6, label="input $u$"
+                x[seen],
+                inputs[row, :n][seen],
+                marker="o",
+                s=6,
+                color=INPUT_COLOR,
+                alpha=0.6,
+                label="input $u$",
             )
             ax.scatter(
-                trials,
-                np.where(responses == 1, 1.12, -0.12),
+                x[gave],
+                np.where(responses[row, :n][gave] == 1, 1.12, -0.12),
                 marker="|",
                 s=40,
                 color="C1",
                 label="response",
             )
-            ax.plot(trials, np.asarray(one["expected_mean"]), color="C0", lw=2, label="belief $m$")
-            ax.set_title(
-                f"participant {p}:  "
-                + r"$\omega_2$"
-                + f" = {float(one['tonic_volatility']):.2f},  "
-                + f"$t$ = {float(one['inverse_temperature']):.2f}",
-                loc="left",
-            )
+            if belief is not None:
+                ax.plot(x, belief[row, :n], color="C0", lw=2, label="belief $m$")
+            for (colour, gap), observed in zip(gaps, (seen, gave), strict=True):
+                for k, trial in enumerate(x[~observed]):
+                    ax.axvspan(
+                        trial - 0.5,
+                        trial + 0.5,
+                        color=colour,
+                        alpha=0.3,
+                        lw=0,
+                        label=gap if k == 0 else None,
+                    )
+            title = f"participant {p}"
+            if n < n_max:
+                title += f" ({n} of {n_max} trials)"
+            truth = [
+                f"{label} = {float(values[row]):.2f}"
+                for name, label in TRUTH_LABELS.items()
+                if (values := _truth(data, name)) is not None
+            ]
+            if truth:
+                title += ":  " + ",  ".join(truth)
+            ax.set_title(title, loc="left")
             ax.set(ylabel="P($u$ = 1)", yticks=[0, 0.5, 1], ylim=(-0.22, 1.22))
-        axes[-1, 0].set(xlabel="trial", xlim=(-2, trials[-1] + 2))
-        handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper center", ncol=3, frameon=False)
+        last = int(n_trials[rows].max()) - 1
+        axes[-1, 0].set(xlabel="trial", xlim=(-2, last + 2))
+        legend = {}
+        for ax in axes[:, 0]:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+        fig.legend(
+            list(legend.values()), list(legend), loc="outside upper center", ncol=3, frameon=False
+        )
     return _finish(fig)
+
+
+def _beliefs_grid(data, beliefs, shape):
+    """The beliefs to draw as an array (participant, trial), or None."""
+    if beliefs is None:
+        if "expected_mean" not in data:
+            return None
+        beliefs = data["expected_mean"]
+    if hasattr(beliefs, "dims") and "participant" in getattr(beliefs, "coords", {}):
+        beliefs = beliefs.sel(participant=data["participant"].values)
+        beliefs = beliefs.transpose("participant", "trial")
+    array = np.asarray(beliefs, dtype=float)
+    if array.shape != shape:
+        raise ValueError(
+            f"`beliefs` must have one value per participant and trial of `data`, shape "
+            f"{shape}, got {array.shape}."
+        )
+    return array
 
 
 def plot_loglik_profile(
@@ -578,13 +716,25 @@ def _draws(values):
 def plot_prior_predictive(prior_responses, data):
     """Choice rate and agreement with the input: prior predictive draws vs the data.
 
+    Both statistics are taken over the same trials in the data and in every
+    draw: the trials on which the participant answered (padding after an early
+    stop and time-outs left out), and for the agreement only those whose
+    outcome was also shown.
+
     Parameters
     ----------
-    prior_responses : xarray.DataArray, dims (chain, draw, participant, trial)
-        0/1 responses simulated from the prior (``prior_predictive["responses"]``).
+    prior_responses : xarray.DataArray
+        0/1 responses simulated from the prior: whole sequences, dims (chain,
+        draw, participant, trial), as from
+        ``ht.replicate_sequences(prior, data, group="prior")``; or the scored
+        responses, dims (chain, draw, observation), as
+        ``prior["prior_predictive"]["responses"]`` (then only the scored
+        trials count, in the data too; see
+        :func:`hgf_tutorial.likelihood.scored_responses`).
     data : xarray.Dataset
-        ``responses`` (participant, trial) and ``inputs`` (trial), as from
-        :func:`~hgf_tutorial.simulate_group`.
+        ``responses`` (participant, trial) and ``inputs`` (trial or participant,
+        trial), as from :func:`~hgf_tutorial.simulate_group` or
+        :func:`~hgf_tutorial.data.from_dataframe` (with its masks).
 
     Returns
     -------
@@ -592,17 +742,27 @@ def plot_prior_predictive(prior_responses, data):
         Two panels; each has a histogram of the statistic over all prior draws
         and participants, and one vertical line per observed participant.
     """
-    simulated = _draws(prior_responses)
+    responses = np.asarray(data["responses"].transpose("participant", "trial"))
+    inputs = np.asarray(
+        data["inputs"].broadcast_like(data["responses"]).transpose("participant", "trial")
+    )
+    simulated, counted = _prior_sequences(prior_responses, data, responses.shape)
+    agreeing = counted & _mask(data, "observed_input")
+
+    def share(values, mask):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (values * mask).sum(axis=-1) / mask.sum(axis=-1)
+
     statistics = [
         (
             "choice rate: share of responses = 1",
-            simulated.mean("trial").values.ravel(),
-            data["responses"].mean("trial").values,
+            share(simulated == 1, counted).ravel(),
+            share(responses == 1, counted),
         ),
         (
             "share of responses equal to the input",
-            (simulated == data["inputs"]).mean("trial").values.ravel(),
-            (data["responses"] == data["inputs"]).mean("trial").values,
+            share(simulated == inputs, agreeing).ravel(),
+            share(responses == inputs, agreeing),
         ),
     ]
     bins = np.linspace(0.0, 1.0, 51)
@@ -612,14 +772,14 @@ def plot_prior_predictive(prior_responses, data):
         )
         for ax, (label, prior_values, observed) in zip(axes[0], statistics, strict=True):
             ax.hist(
-                prior_values,
+                prior_values[np.isfinite(prior_values)],
                 bins=bins,
                 density=True,
                 color="C0",
                 alpha=0.6,
                 label="prior predictive: every draw and participant",
             )
-            for i, value in enumerate(observed):
+            for i, value in enumerate(observed[np.isfinite(observed)]):
                 ax.axvline(
                     value,
                     color="black",
@@ -632,6 +792,45 @@ def plot_prior_predictive(prior_responses, data):
         handles, labels = axes[0, 0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False)
     return _finish(fig)
+
+
+def _prior_sequences(prior_responses, data, shape):
+    """Simulated responses as (draws, participant, trial) and the trials that count."""
+    dims = getattr(prior_responses, "dims", None)
+    if dims is None or not {"chain", "draw"} <= set(dims):
+        raise ValueError(
+            "`prior_responses` must be an xarray.DataArray with dims (chain, draw, "
+            "participant, trial) or (chain, draw, observation), got "
+            f"{type(prior_responses).__name__}."
+        )
+    if "observation" in dims:
+        from hgf_tutorial.model import observations
+
+        scored = observations(data).scored
+        values = np.asarray(prior_responses.transpose("chain", "draw", "observation"))
+        values = values.reshape(-1, values.shape[-1])
+        if values.shape[1] != scored.sum():
+            raise ValueError(
+                f"`prior_responses` has {values.shape[1]} observations, `data` "
+                f"{int(scored.sum())} scored responses: pass the prior draws of the "
+                "model fitted to `data`."
+            )
+        grid = np.zeros((values.shape[0], *shape), dtype=values.dtype)
+        grid[:, scored] = values
+        return grid, scored
+    if not {"participant", "trial"} <= set(dims):
+        raise ValueError(
+            "`prior_responses` must have dims (chain, draw, participant, trial) or "
+            f"(chain, draw, observation), got {dims}."
+        )
+    values = np.asarray(prior_responses.transpose("chain", "draw", "participant", "trial"))
+    if values.shape[2:] != shape:
+        raise ValueError(
+            f"`prior_responses` has {values.shape[2:]} (participant, trial), `data` "
+            f"{shape}: simulate the sequences of `data`'s participants "
+            "(ht.replicate_sequences(prior, data, group='prior'))."
+        )
+    return values.reshape(-1, *shape), _mask(data, "observed_response")
 
 
 def plot_rank_histograms(idata, var_names=GROUP_PARAMETERS, *, n_bins: int = 20):
@@ -658,6 +857,7 @@ def plot_rank_histograms(idata, var_names=GROUP_PARAMETERS, *, n_bins: int = 20)
         the counts under uniformity.
     """
     posterior = idata["posterior"]
+    var_names = _posterior_names(posterior, var_names)
     ncols = 2
     nrows = int(np.ceil(len(var_names) / ncols))
     with plt.rc_context(BOOK_STYLE):
@@ -693,8 +893,21 @@ def plot_rank_histograms(idata, var_names=GROUP_PARAMETERS, *, n_bins: int = 20)
     return _finish(fig)
 
 
+def _posterior_names(posterior, var_names) -> list[str]:
+    """``var_names`` as a list, or ``ValueError`` naming those the posterior lacks."""
+    var_names = [var_names] if isinstance(var_names, str) else list(var_names)
+    missing = [name for name in var_names if name not in posterior]
+    if missing:
+        raise ValueError(
+            f"`var_names`: the posterior has no {missing} (a parameter held fixed or "
+            "given a formula has no group mean or spread); its variables are "
+            f"{list(posterior.data_vars)}."
+        )
+    return var_names
+
+
 def plot_group_posteriors(
-    idata, truths, *, prob: float = 0.94, sample_values=None, var_names=GROUP_PARAMETERS
+    idata, truths=None, *, prob: float = 0.94, sample_values=None, var_names=GROUP_PARAMETERS
 ):
     """Posterior of each group-level parameter, with the value used to simulate.
 
@@ -702,27 +915,42 @@ def plot_group_posteriors(
     ----------
     idata : xarray.DataTree
         With a ``posterior`` group holding the scalar ``var_names``.
-    truths : mapping of str to float
-        The population values the data were simulated with (red dashed lines).
+    truths : mapping of str to float, optional
+        The population values the data were simulated with (red dashed lines);
+        leave it out for a lab's data, whose population values are unknown (a
+        name it lacks gets no line).
     prob : float
         Probability mass of the equal-tailed interval drawn under each histogram.
     sample_values : mapping of str to float, optional
         The same quantity computed from the simulated participants themselves
         (e.g. the mean of their ten omega_2 values; black dotted lines).
     var_names : sequence of str
-        Which variables, one panel each.
+        Which variables, one panel each (two per row).
 
     Returns
     -------
     matplotlib.figure.Figure
         Per panel: a histogram of the pooled draws, the interval as a thick
         horizontal line (``ax.lines[0]``), the simulation value as a vertical line
-        (``ax.lines[1]``), and the sample value (``ax.lines[2]``) when given.
+        (``ax.lines[1]``) when ``truths`` has it, and the sample value (the next
+        line) when given.
     """
     posterior = idata["posterior"]
+    var_names = _posterior_names(posterior, var_names)
+    truths = {} if truths is None else truths
     tail = (1 - prob) / 2
+    n_participants = posterior.sizes.get("participant")
+    sample_label = (
+        f"the {n_participants} simulated participants"
+        if n_participants
+        else "the simulated participants"
+    )
+    ncols = 2
+    nrows = int(np.ceil(len(var_names) / ncols))
     with plt.rc_context(BOOK_STYLE):
-        fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.0), layout="constrained", squeeze=False)
+        fig, axes = plt.subplots(
+            nrows, ncols, figsize=(9.5, 3.0 * nrows), layout="constrained", squeeze=False
+        )
         for ax, name in zip(axes.ravel(), var_names, strict=False):
             draws = posterior[name].values.ravel()
             low, high = np.quantile(draws, [tail, 1 - tail])
@@ -736,70 +964,115 @@ def plot_group_posteriors(
                 label=f"{prob:.0%} interval",
                 clip_on=False,
             )
-            ax.axvline(truths[name], color=TRUTH_COLOUR, ls="--", lw=2, label="simulation value")
-            if sample_values is not None and name in sample_values:
+            if name in truths:
                 ax.axvline(
-                    sample_values[name],
-                    color="black",
-                    ls=":",
-                    lw=2,
-                    label="the 10 simulated participants",
+                    truths[name], color=TRUTH_COLOUR, ls="--", lw=2, label="simulation value"
                 )
+            if sample_values is not None and name in sample_values:
+                ax.axvline(sample_values[name], color="black", ls=":", lw=2, label=sample_label)
             ax.set_xlabel(GROUP_LABELS.get(name, name))
             ax.set_yticks([])
+        for ax in axes.ravel()[len(var_names) :]:
+            ax.set_visible(False)
         for ax in axes[:, 0]:
             ax.set_ylabel("posterior density")
-        handles, labels = axes[0, 0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False)
+        legend = {}
+        for ax in axes.ravel():
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                legend.setdefault(label, handle)
+        fig.legend(
+            list(legend.values()), list(legend), loc="outside lower center", ncols=3, frameon=False
+        )
     return _finish(fig)
 
 
-def plot_individual_estimates(idata, data, *, prob: float = 0.94):
-    """Each participant's posterior against the value they were simulated with.
+#: The participant-level parameters :func:`plot_individual_estimates` draws when the
+#: posterior has them: (name, true values' name in simulated data, group location,
+#: label, scale). The location is ``mu_<name>``'s posterior mean on the identity
+#: scale and the median of its inverse link otherwise (the population median).
+INDIVIDUAL_PANELS = (
+    ("volatility", "tonic_volatility", "mu_volatility", r"$\omega_2$", "identity"),
+    ("volatility_3", "tonic_volatility_3", "mu_volatility_3", r"$\omega_3$", "identity"),
+    ("learning_rate", "learning_rate", "mu_learning_rate", r"$\alpha$", "logit"),
+    (
+        "inverse_temperature",
+        "inverse_temperature",
+        "mu_temperature",
+        "inverse temperature $t$",
+        "log",
+    ),
+)
+
+
+def plot_individual_estimates(idata, data=None, *, prob: float = 0.94):
+    """Each participant's posterior, against the value they were simulated with if known.
+
+    One panel per participant-level parameter in the posterior (``volatility``,
+    ``volatility_3``, ``learning_rate``, ``inverse_temperature``; a parameter held
+    fixed has none). Where ``data`` holds the true values (simulated data), the
+    posterior means are drawn against them with the identity line; otherwise (a
+    lab's data) against the participants, one position each.
 
     Parameters
     ----------
     idata : xarray.DataTree
-        Posterior with ``volatility`` and ``inverse_temperature`` (chain, draw,
-        participant) and the group means ``mu_volatility``, ``mu_temperature``.
-    data : xarray.Dataset
-        The simulated group, with the true ``tonic_volatility`` and
-        ``inverse_temperature`` (participant).
+        Posterior with the participant-level parameters (chain, draw,
+        participant) and, where the model has them, the group locations
+        ``mu_volatility``, ``mu_temperature``, ...
+    data : xarray.Dataset, optional
+        The dataset the model was fitted to: its participants' order is used,
+        and its true ``tonic_volatility``, ``inverse_temperature``, ... (of
+        :func:`~hgf_tutorial.simulate_group` or
+        :func:`~hgf_tutorial.data.simulate_study`) where it has them.
     prob : float
         Probability mass of the equal-tailed intervals.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Left: omega_2; right: the inverse temperature on log axes. Per panel the
-        posterior means with their intervals (``ax.containers[0]``, x = truth),
-        the identity line and the posterior mean of the group's location
-        (``exp(mu_temperature)`` on the right: the population median).
+        Per panel, the posterior means with their intervals
+        (``ax.containers[0]``; x = the truth, or the participant's position
+        ``0, 1, ...`` with the labels as ticks), the identity line (with the
+        truth only) and the posterior of the group's location as a dotted line
+        (``exp(mu_temperature)``'s median for the temperature: the population
+        median; none when the model has no ``mu_<name>``). The temperature has a
+        log axis.
     """
     posterior = idata["posterior"]
-    tail = (1 - prob) / 2
+    if data is not None and "participant" in posterior.coords:
+        labels = data["participant"].values
+        fitted = posterior["participant"].values
+        if len(labels) != len(fitted) or set(map(str, labels)) != set(map(str, fitted)):
+            raise ValueError(
+                f"`idata` has participants {list(fitted)[:5]}..., `data` {list(labels)[:5]}...: "
+                "pass the dataset the model was fitted to."
+            )
+        posterior = posterior.to_dataset() if hasattr(posterior, "to_dataset") else posterior
+        posterior = posterior.sel(participant=labels)
     panels = [
-        ("volatility", "tonic_volatility", "mu_volatility", r"$\omega_2$", False),
-        (
-            "inverse_temperature",
-            "inverse_temperature",
-            "mu_temperature",
-            "inverse temperature $t$",
-            True,
-        ),
+        panel
+        for panel in INDIVIDUAL_PANELS
+        if panel[0] in posterior and "participant" in posterior[panel[0]].dims
     ]
+    if not panels:
+        raise ValueError(
+            "`idata`'s posterior has none of the participant-level parameters "
+            f"{[panel[0] for panel in INDIVIDUAL_PANELS]}."
+        )
+    tail = (1 - prob) / 2
     with plt.rc_context(BOOK_STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.6), layout="constrained", squeeze=False)
-        for ax, (name, true_name, group_name, label, log) in zip(axes[0], panels, strict=True):
+        fig, axes = plt.subplots(
+            1, len(panels), figsize=(4.75 * len(panels), 4.6), layout="constrained", squeeze=False
+        )
+        for ax, (name, true_name, group_name, label, scale) in zip(axes[0], panels, strict=True):
             draws = _draws(posterior[name]).transpose("participant", "sample").values
-            truth = data[true_name].values
             mean = draws.mean(axis=1)
             low, high = np.quantile(draws, [tail, 1 - tail], axis=1)
-            group = float(posterior[group_name].mean())
-            if log:
-                group = float(np.exp(posterior[group_name]).median())
+            participants = posterior["participant"].values
+            truth = _truth(data, true_name)
+            x = truth if truth is not None else np.arange(mean.size)
             ax.errorbar(
-                truth,
+                x,
                 mean,
                 yerr=[mean - low, high - mean],
                 fmt="o",
@@ -810,34 +1083,62 @@ def plot_individual_estimates(idata, data, *, prob: float = 0.94):
                 ms=6,
                 label=f"posterior mean, {prob:.0%} interval",
             )
-            lims = [min(truth.min(), low.min()), max(truth.max(), high.max())]
-            pad = (lims[1] / lims[0]) ** 0.05 if log else (lims[1] - lims[0]) * 0.05
-            lims = [lims[0] / pad, lims[1] * pad] if log else [lims[0] - pad, lims[1] + pad]
-            ax.plot(lims, lims, color="0.4", lw=1, label="identity")
-            ax.axhline(group, color="black", ls=":", lw=1.5, label="group location (posterior)")
-            for i, (x, y) in enumerate(zip(truth, mean, strict=True)):
-                ax.annotate(
-                    str(data["participant"].values[i]),
-                    (x, y),
-                    xytext=(5, -3),
-                    textcoords="offset points",
-                    fontsize=10,
-                    color="0.3",
-                )
-            if log:
-                ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8) if lims[0] <= t <= lims[1]]
-                ax.set_xscale("log")
-                ax.set_yscale("log")
-                for axis in (ax.xaxis, ax.yaxis):
-                    axis.set_ticks(ticks, [f"{t:g}" for t in ticks])
-                    axis.set_minor_formatter(plt.NullFormatter())
-            ax.set_xlim(lims)
-            ax.set_ylim(lims)
-            ax.set_aspect("equal")
-            ax.set_xlabel(f"true {label}")
+            if group_name in posterior:
+                location = posterior[group_name]
+                if scale == "identity":
+                    group = float(location.mean())
+                else:
+                    inverse = np.exp if scale == "log" else _expit
+                    group = float(np.median(inverse(np.asarray(location))))
+                ax.axhline(group, color="black", ls=":", lw=1.5, label="group location (posterior)")
+            log = scale == "log"
+            if truth is not None:
+                _identity_panel(ax, truth, mean, low, high, participants, log=log)
+                ax.set_xlabel(f"true {label}")
+            else:
+                ax.set_xticks(x, [str(p) for p in participants])
+                if mean.size > 8:
+                    ax.tick_params(axis="x", labelrotation=90, labelsize=10)
+                ax.set_xlim(-0.6, mean.size - 0.4)
+                ax.set_xlabel("participant")
+                if log:
+                    ax.set_yscale("log")
+                    for formatter in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+                        formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.set_ylabel(f"estimated {label}")
         axes[0, 0].legend(loc="upper left", frameon=False, fontsize=10)
     return _finish(fig)
+
+
+def _expit(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _identity_panel(ax, truth, mean, low, high, participants, *, log):
+    """The identity line, participant labels and square limits of an estimate-vs-truth panel."""
+    lims = [min(truth.min(), low.min()), max(truth.max(), high.max())]
+    pad = (lims[1] / lims[0]) ** 0.05 if log else (lims[1] - lims[0]) * 0.05
+    lims = [lims[0] / pad, lims[1] * pad] if log else [lims[0] - pad, lims[1] + pad]
+    ax.plot(lims, lims, color="0.4", lw=1, label="identity")
+    for i, (x, y) in enumerate(zip(truth, mean, strict=True)):
+        ax.annotate(
+            str(participants[i]),
+            (x, y),
+            xytext=(5, -3),
+            textcoords="offset points",
+            fontsize=10,
+            color="0.3",
+        )
+    if log:
+        ticks = [t for t in (0.25, 0.5, 1, 2, 4, 8) if lims[0] <= t <= lims[1]]
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_ticks(ticks, [f"{t:g}" for t in ticks])
+            axis.set_minor_formatter(plt.NullFormatter())
+    ax.set_xlim(lims)
+    ax.set_ylim(lims)
+    ax.set_aspect("equal")
 
 
 def plot_pareto_k(loo, *, threshold=None):

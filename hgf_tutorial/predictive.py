@@ -20,7 +20,7 @@ import xarray as xr
 
 from hgf_tutorial import _validation as check
 from hgf_tutorial.families import Family, get_family
-from hgf_tutorial.fit import SAMPLE_DIMS, matched_data, whole_draws
+from hgf_tutorial.fit import SAMPLE_DIMS, matched_data, parameter_draws, whole_draws
 from hgf_tutorial.perception import response_probability
 from hgf_tutorial.sampling import RANDOM_SEED
 from hgf_tutorial.simulate import simulate_group
@@ -96,7 +96,9 @@ def replicate_sequences(
     Parameters
     ----------
     idata : xarray.DataTree
-        A fit of :func:`~hgf_tutorial.build_group_model` to ``data``.
+        A fit of :func:`~hgf_tutorial.build_group_model` to ``data``; a parameter
+        held fixed (``fixed=``) is read from its ``constant_data``
+        (:func:`~hgf_tutorial.fit.parameter_draws`).
     data : xarray.Dataset
         The data the model was fitted to, its participants in any order (they
         are matched to the fit's by label and checked against its observed
@@ -123,10 +125,9 @@ def replicate_sequences(
             f"`group` must name the fit's 'posterior' or 'prior' group, got {group!r}; "
             f"the fit has {sorted(idata.children)}."
         )
-    names = (*family.parameter_names, "inverse_temperature")
-    posterior = whole_draws(idata, names, group=group)
+    # a fixed parameter (build_group_model(..., fixed=...)) comes from constant_data
+    draws = parameter_draws(idata, family, group=group)
     observed = observations(matched_data(idata, data, group=group))
-    draws = {n: posterior[n].transpose("chain", "draw", "participant") for n in names}
     temperature = draws.pop("inverse_temperature")
     n_chains, n_draws, n_participants = temperature.shape
     n_trials = observed.shape[1]

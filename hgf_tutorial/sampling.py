@@ -229,6 +229,8 @@ def complete_draws(idata, draws: int):
             idata[name] = dataset.isel(draw=slice(0, kept))
     idata["posterior"].attrs["interrupted"] = message
     return idata
+
+
 def _check_sample_arguments(model, overrides: dict) -> None:
     """``ValueError`` for a model that is not one, or a sampler setting PyMC would trip on."""
     if not isinstance(model, pm.Model):

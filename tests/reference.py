@@ -35,6 +35,22 @@ def binary_hgf_beliefs(
     return np.array(beliefs)
 
 
+def scored(answered, shown) -> np.ndarray:
+    """The responses a likelihood scores, by a loop over trials (last axis).
+
+    Answered, and some outcome shown on an earlier trial: never the first trial,
+    nor an answer given while every earlier outcome was aborted (the belief is
+    then the prior, whatever the parameters).
+    """
+    answered = np.asarray(answered, dtype=bool)
+    shown = np.asarray(shown, dtype=bool)
+    out = np.zeros(answered.shape, dtype=bool)
+    for index in np.ndindex(answered.shape[:-1]):
+        for k in range(answered.shape[-1]):
+            out[index + (k,)] = answered[index + (k,)] and shown[index][:k].any()
+    return out
+
+
 def unit_square_sigmoid(m, t):
     return m**t / (m**t + (1.0 - m) ** t)
 

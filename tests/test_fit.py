@@ -62,7 +62,7 @@ def numpy_sums(idata, study, chain=0, draw=0):
         m = reference.binary_hgf_beliefs(omega, row["inputs"].values, observed=shown)
         p = reference.unit_square_sigmoid(m, t)
         logp = np.where(row["responses"].values == 1, np.log(p), np.log1p(-p))
-        scored = np.array([answered[k] and shown[:k].any() for k in range(shown.size)])
+        scored = reference.scored(answered, shown)
         sums[label] = float(logp[scored].sum())
     return sums
 

@@ -61,12 +61,6 @@ def beliefs_of(family, params, inputs, shown):
     return rw_beliefs(params["learning_rate"], inputs, shown)
 
 
-def scored_by_loop(answered, shown):
-    """Answered, and some outcome shown on an earlier trial (a loop per trial)."""
-    answered, shown = np.asarray(answered, dtype=bool), np.asarray(shown, dtype=bool)
-    return np.array([answered[k] and shown[:k].any() for k in range(answered.size)], dtype=bool)
-
-
 def trial_logp(family, params, t, responses, inputs, answered, shown):
     """log P(response) per trial, first trial dropped, 0 where not scored.
 
@@ -77,7 +71,7 @@ def trial_logp(family, params, t, responses, inputs, answered, shown):
     log_m, log_not_m = t * np.log(m), t * np.log1p(-m)
     norm = np.logaddexp(log_m, log_not_m)
     logp = np.where(np.asarray(responses) == 1, log_m - norm, log_not_m - norm)
-    return np.where(scored_by_loop(answered, shown), logp, 0.0)[1:]
+    return np.where(reference.scored(answered, shown), logp, 0.0)[1:]
 
 
 def central_differences(f, x, h=1e-6):
@@ -163,7 +157,7 @@ def test_scored_responses_rule_matches_a_loop():
     shown = rng.random((6, 30)) < 0.5
     shown[0] = False  # never an outcome: nothing scored
     shown[1, :5] = False  # the first five outcomes aborted
-    want = np.stack([scored_by_loop(a, s) for a, s in zip(answered, shown, strict=True)])
+    want = np.stack([reference.scored(a, s) for a, s in zip(answered, shown, strict=True)])
     got = scored_responses(answered, shown)
     np.testing.assert_array_equal(got, want)
     assert not got[0].any() and not got[1, :6].any() and not got[:, 0].any()
@@ -693,7 +687,7 @@ def test_log_likelihood_holds_the_scored_points(study, family):
     n_scored = int(observed.scored.sum())
     answered = np.stack(
         [
-            scored_by_loop(a, s)
+            reference.scored(a, s)
             for a, s in zip(
                 study["observed_response"].values, study["observed_input"].values, strict=True
             )

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from hgf_tutorial import plots
+from tests import reference
 
 # --- figures of the simulate and likelihood pages ---------------------------------
 
@@ -626,3 +627,204 @@ def test_plot_group_checks_marks_groups_outside_their_interval():
     assert [tuple(s[:, 1]) for s in segments] == [(0.1, 0.3)] * 2
     assert [t.get_text() for t in ax_switch.get_xticklabels()] == ["control", "patient"]
     assert "observed, outside" not in [line.get_label() for line in ax_prop.get_lines()]
+
+
+# --- every figure that takes a dataset or a fit, on a lab's own table ----------------
+# (from_dataframe: no true parameters, participants of unequal length, both kinds of gap)
+
+
+@pytest.fixture(scope="module")
+def table():
+    """A lab's export: 6 participants, 3 of whom stop early, with time-outs and aborted trials."""
+    from hgf_tutorial import data
+
+    return data.to_dataframe(data.simulate_study(6, seed=10))
+
+
+@pytest.fixture(scope="module")
+def own(table):
+    from hgf_tutorial import data
+
+    return data.from_dataframe(table, covariates=["group", "age"])
+
+
+def _rows(table, label):
+    """A participant's rows in trial order, with their positions 0, 1, ..."""
+    return table[table["participant"] == label].sort_values("trial").reset_index(drop=True)
+
+
+def test_own_table_is_ragged_and_gappy(table):
+    counts = table.groupby("participant").size()
+    assert sorted(counts) == [246, 282, 308, 320, 320, 320]
+    assert table["input"].isna().any() and table["response"].isna().any()
+
+
+def test_plot_beliefs_on_own_data_draws_each_participant_up_to_their_last_trial(table, own):
+    chosen = ["sub-01", "sub-02", "sub-03"]
+    fig = plots.plot_beliefs(own, chosen)
+    assert len(fig.axes) == 3
+    for ax, label in zip(fig.axes, chosen, strict=True):
+        rows = _rows(table, label)
+        shown = rows["input"].notna().to_numpy()
+        answered = rows["response"].notna().to_numpy()
+        inputs, responses = ax.collections
+        # the inputs shown, at their positions: an aborted trial is no input 0
+        np.testing.assert_array_equal(inputs.get_offsets()[:, 0], np.flatnonzero(shown))
+        np.testing.assert_array_equal(inputs.get_offsets()[:, 1], rows["input"][shown])
+        np.testing.assert_array_equal(responses.get_offsets()[:, 0], np.flatnonzero(answered))
+        np.testing.assert_array_equal(
+            responses.get_offsets()[:, 1] > 0.5, rows["response"][answered] == 1
+        )
+        assert inputs.get_offsets()[:, 0].max() < len(rows)  # nothing in the padding
+        # one shaded column per gap, centred on its trial
+        centres = sorted(p.get_x() + p.get_width() / 2 for p in ax.patches)
+        gaps = np.sort(np.concatenate([np.flatnonzero(~shown), np.flatnonzero(~answered)]))
+        np.testing.assert_allclose(centres, gaps)
+        # no truth and no beliefs in a lab's table: no belief line, no parameters
+        assert ax.get_lines() == []
+        title = ax.get_title(loc="left")
+        assert "=" not in title
+        assert (f"({len(rows)} of 320 trials)" in title) == (len(rows) < 320)
+    assert fig.axes[0].get_xlim()[1] == pytest.approx(321)  # the longest drawn: 320 trials
+
+
+def test_plot_beliefs_draws_given_beliefs_over_each_participants_trials(table, own):
+    beliefs = np.linspace(0.1, 0.9, own.sizes["trial"])[None, :] * np.ones((6, 1))
+    beliefs[2] = 0.25
+    fig = plots.plot_beliefs(own, ["sub-03", "sub-06"], beliefs=beliefs)
+    for ax, label, row in zip(fig.axes, ["sub-03", "sub-06"], [2, 5], strict=True):
+        (line,) = ax.get_lines()
+        n = len(_rows(table, label))
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(n))
+        np.testing.assert_array_equal(line.get_ydata(), beliefs[row, :n])
+    assert len(fig.axes[0].get_lines()[0].get_xdata()) == 246
+    with pytest.raises(ValueError, match="`beliefs`"):
+        plots.plot_beliefs(own, ["sub-03"], beliefs=beliefs[:, :10])
+    with pytest.raises(ValueError, match="`participants`"):
+        plots.plot_beliefs(own, ["sub-99"])
+
+
+def test_plot_beliefs_on_a_simulated_study_shows_truth_and_beliefs():
+    from hgf_tutorial import data
+
+    study = data.simulate_study(6, seed=10)
+    fig = plots.plot_beliefs(study, ["sub-03"])
+    ax = fig.axes[0]
+    (line,) = ax.get_lines()
+    n = int(study["n_trials"].values[2])
+    assert n == 246 and len(line.get_xdata()) == n
+    np.testing.assert_array_equal(line.get_ydata(), study["expected_mean"].values[2, :n])
+    assert f"= {study['tonic_volatility'].values[2]:.2f}" in ax.get_title(loc="left")
+
+
+def test_plot_population_marks_no_participants_without_their_true_values(own):
+    fig = plots.plot_population(data=own)
+    for ax in fig.axes:
+        (density,) = ax.get_lines()  # the density alone: no rug of unknown values
+
+
+def _synthetic_sequences(own, value_on_answered, value_elsewhere, n_draws=5):
+    import xarray as xr
+
+    answered = own["observed_response"].values
+    grid = np.where(answered, value_on_answered, value_elsewhere)
+    return xr.DataArray(
+        np.broadcast_to(grid, (1, n_draws, *grid.shape)).copy(),
+        dims=("chain", "draw", "participant", "trial"),
+    )
+
+
+def test_plot_prior_predictive_counts_answered_trials_only(table, own):
+    # every simulated answer 1 where the participant answered, 0 in the gaps and the
+    # padding: a rate over the answered trials is exactly 1
+    simulated = _synthetic_sequences(own, 1, 0)
+    fig = plots.plot_prior_predictive(simulated, own)
+    ax_rate, ax_agree = fig.axes
+    heights = np.array([patch.get_height() for patch in ax_rate.patches])
+    assert heights[-1] > 0 and (heights[:-1] == 0).all()
+    # the data's statistics, one line per participant, from the table itself
+    by_participant = table.groupby("participant", sort=False)
+    rates = by_participant["response"].apply(lambda r: r.dropna().mean())
+    both = table.dropna(subset=["input", "response"])
+    agree = both.groupby("participant", sort=False).apply(
+        lambda rows: (rows["response"] == rows["input"]).mean(), include_groups=False
+    )
+    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax_rate.get_lines()], rates)
+    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax_agree.get_lines()], agree)
+
+
+def test_plot_prior_predictive_takes_the_scored_responses_of_the_prior_predictive(table, own):
+    import xarray as xr
+
+    scored = reference.scored(own["observed_response"].values, own["observed_input"].values)
+    values = own["responses"].values[scored]
+    simulated = xr.DataArray(
+        np.broadcast_to(values, (1, 3, values.size)), dims=("chain", "draw", "observation")
+    )
+    fig = plots.plot_prior_predictive(simulated, own)
+    ax_rate, _ = fig.axes
+    # the scored responses: answered, after an outcome was shown (reference.scored)
+    rates = [own["responses"].values[i][scored[i]].mean() for i in range(scored.shape[0])]
+    np.testing.assert_allclose([ln.get_xdata()[0] for ln in ax_rate.get_lines()], rates)
+    with pytest.raises(ValueError, match="`prior_responses`"):
+        plots.plot_prior_predictive(simulated.isel(observation=slice(1, None)), own)
+
+
+def _own_posterior(own, *, reverse=False, temperature=True, seed=0):
+    import xarray as xr
+
+    rng = np.random.default_rng(seed)
+    labels = own["participant"].values[::-1] if reverse else own["participant"].values
+    shape = (2, 100, labels.size)
+    dims = ("chain", "draw", "participant")
+    variables = {
+        "mu_volatility": (("chain", "draw"), rng.normal(-4, 0.3, shape[:2])),
+        "volatility": (dims, rng.normal(np.arange(labels.size) - 6.0, 0.2, shape)),
+    }
+    if temperature:
+        variables["mu_temperature"] = (("chain", "draw"), rng.normal(0.5, 0.1, shape[:2]))
+        variables["inverse_temperature"] = (dims, rng.lognormal(0.5, 0.3, shape))
+    posterior = xr.Dataset(variables, coords={"participant": labels})
+    return xr.DataTree.from_dict({"posterior": posterior})
+
+
+def test_plot_individual_estimates_without_truth_draws_each_participant(own):
+    idata = _own_posterior(own, reverse=True)
+    fig = plots.plot_individual_estimates(idata, own)
+    ax_omega, ax_t = fig.axes
+    labels = list(own["participant"].values)
+    for ax, name in [(ax_omega, "volatility"), (ax_t, "inverse_temperature")]:
+        points = ax.containers[0].lines[0]
+        np.testing.assert_array_equal(points.get_xdata(), np.arange(6))
+        # in the data's order, whatever the fit's
+        means = idata["posterior"][name].mean(("chain", "draw")).sel(participant=labels)
+        np.testing.assert_allclose(points.get_ydata(), means.values)
+        assert [t.get_text() for t in ax.get_xticklabels()] == labels
+        assert "identity" not in ax.get_legend_handles_labels()[1] + [
+            line.get_label() for line in ax.get_lines()
+        ]
+    group = [line for line in ax_omega.get_lines() if line.get_linestyle() == ":"][0]
+    assert group.get_ydata()[0] == pytest.approx(float(idata["posterior"]["mu_volatility"].mean()))
+    assert ax_t.get_yscale() == "log"
+
+
+def test_plot_individual_estimates_skips_a_fixed_parameter(own):
+    fig = plots.plot_individual_estimates(_own_posterior(own, temperature=False), own)
+    assert len(fig.axes) == 1
+    assert fig.axes[0].get_ylabel() == r"estimated $\omega_2$"
+
+
+def test_plot_group_posteriors_without_truths_draws_no_truth_line():
+    idata = _fake_posterior()
+    fig = plots.plot_group_posteriors(idata)
+    for ax in fig.axes:
+        (interval,) = ax.get_lines()
+        assert interval.get_label() == "94% interval"
+
+
+def test_group_figures_name_variables_the_posterior_lacks():
+    idata = _fake_posterior()
+    del idata["posterior"]["mu_temperature"]
+    for plot in (plots.plot_group_posteriors, plots.plot_rank_histograms):
+        with pytest.raises(ValueError, match=r"`var_names`.*\['mu_temperature'\]"):
+            plot(idata)
