@@ -167,8 +167,31 @@ def sample(model: pm.Model, **overrides):
         warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
         idata = pm.sample(**settings)
     idata = complete_draws(idata, settings["draws"])
+    _text_without_nan(idata)
     label_observations(idata, model)
     return idata
+
+
+def _text_without_nan(idata) -> None:
+    """Text statistics with ``""`` where nutpie leaves NaN, so the fit saves as it is.
+
+    nutpie's ``divergence_message`` holds a message for each divergent draw and
+    NaN for the others; netCDF stores text, so a NaN would come back as ``""``.
+    Writing ``""`` in the first place makes a saved and reloaded fit identical
+    to the one returned.
+    """
+    if "sample_stats" not in idata.children:
+        return
+    stats = idata["sample_stats"].to_dataset()
+    changed = False
+    for name, variable in stats.data_vars.items():
+        if variable.dtype == object:
+            values = variable.to_numpy()
+            text = [v if isinstance(v, str) else "" for v in values.ravel()]
+            stats[name] = variable.copy(data=np.array(text, dtype=str).reshape(values.shape))
+            changed = True
+    if changed:
+        idata["sample_stats"] = stats
 
 
 def complete_draws(idata, draws: int):
