@@ -330,17 +330,11 @@ def _check_labels(frame, participant, codes, uniques) -> None:
             f"only spaces), at row(s) {_row_labels(frame, rows)}: every row needs its "
             "participant's label (an empty spreadsheet cell can be read as '')."
         )
-    groups = check.near_identical(list(uniques))
-    if groups:
-        n_rows = np.bincount(codes, minlength=len(uniques))
-        shown = "; ".join(
-            " and ".join(f"{_show(uniques[i])} ({n_rows[i]} rows)" for i in group)
-            for group in groups[:5]
-        )
-        more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
+    shown = _near_identical(list(uniques), np.bincount(codes, minlength=len(uniques)), "rows")
+    if shown:
         check.warn(
             f"Column {participant!r} (`participant`) has labels that differ only by case, "
-            f"surrounding whitespace, Unicode form or a number stored as text: {shown}{more}. "
+            f"surrounding whitespace, Unicode form or a number stored as text: {shown}. "
             "They are kept as separate participants. If they are the same person, clean the "
             f"column and call from_dataframe again, e.g. frame[{participant!r}] = "
             f"frame[{participant!r}].astype(str).str.normalize('NFKC').str.strip() (and "
@@ -547,23 +541,29 @@ def _check_one_kind(name, values, codes, uniques) -> None:
     )
 
 
+def _near_identical(values: list, counts, unit: str, limit: int = 5) -> str:
+    """The groups of ``values`` that differ only in form, each value with its count; or ''."""
+    groups = check.near_identical(values)
+    shown = "; ".join(
+        " and ".join(f"{_show(values[i])} ({counts[i]} {unit})" for i in group)
+        for group in groups[:limit]
+    )
+    more = f" and {len(groups) - limit} more such group(s)" if len(groups) > limit else ""
+    return shown + more
+
+
 def _warn_near_identical_levels(name, per_participant) -> None:
     """A warning for text levels that differ only by case, whitespace or Unicode form."""
     counts: dict[str, int] = {}  # participants per level, in order of first appearance
     for level in per_participant:
         counts[level] = counts.get(level, 0) + 1
     levels = list(counts)
-    groups = check.near_identical(levels)
-    if not groups:
+    shown = _near_identical(levels, list(counts.values()), "participant(s)")
+    if not shown:
         return
-    shown = "; ".join(
-        " and ".join(f"{_show(levels[i])} ({counts[levels[i]]} participant(s))" for i in group)
-        for group in groups[:5]
-    )
-    more = f" and {len(groups) - 5} more such group(s)" if len(groups) > 5 else ""
     check.warn(
         f"Covariate {name!r} (`covariates`) has levels that differ only by case, surrounding "
-        f"whitespace or Unicode form: {shown}{more}. They are kept as separate levels. If they "
+        f"whitespace or Unicode form: {shown}. They are kept as separate levels. If they "
         "are the same, merge them in the table and call from_dataframe again, e.g. "
         f"frame[{name!r}] = frame[{name!r}].str.normalize('NFKC').str.strip().str.lower()."
     )

@@ -499,6 +499,19 @@ def _n_trials(data) -> np.ndarray:
     return np.full(n_participants, n_max, dtype=np.int64)
 
 
+def _shade_trials(ax, trials, colour, label, *, half_width: float, alpha: float) -> None:
+    """A shaded column over each trial in ``trials``, labelled once in the legend."""
+    for k, trial in enumerate(trials):
+        ax.axvspan(
+            trial - half_width,
+            trial + half_width,
+            color=colour,
+            alpha=alpha,
+            lw=0,
+            label=label if k == 0 else None,
+        )
+
+
 def plot_beliefs(data, participants, *, beliefs=None) -> Figure:
     """Inputs, beliefs and responses of a few participants, one row each.
 
@@ -594,15 +607,7 @@ def plot_beliefs(data, participants, *, beliefs=None) -> Figure:
             if belief is not None:
                 ax.plot(x, belief[row, :n], color="C0", lw=2, label="belief $m$")
             for (colour, gap), observed in zip(gaps, (seen, gave), strict=True):
-                for k, trial in enumerate(x[~observed]):
-                    ax.axvspan(
-                        trial - 0.5,
-                        trial + 0.5,
-                        color=colour,
-                        alpha=0.3,
-                        lw=0,
-                        label=gap if k == 0 else None,
-                    )
+                _shade_trials(ax, x[~observed], colour, gap, half_width=0.5, alpha=0.3)
             title = f"participant {p}"
             if n < n_max:
                 title += f" ({n} of {n_max} trials)"
@@ -1547,15 +1552,7 @@ def plot_gaps(
     with plt.rc_context(BOOK_STYLE):
         fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
         for where, colour, label in gaps:
-            for k, x in enumerate(trials[where]):
-                ax.axvspan(
-                    x - 0.45,
-                    x + 0.45,
-                    color=colour,
-                    alpha=0.25,
-                    lw=0,
-                    label=label if k == 0 else None,
-                )
+            _shade_trials(ax, trials[where], colour, label, half_width=0.45, alpha=0.25)
         ax.plot(
             trials[shown],
             inputs[shown],
