@@ -163,14 +163,14 @@ def median_time(fn, repeats: int) -> tuple[float, float]:
 def sampling_stats(idata, wall: float) -> dict:
     """Numbers of one run: time, gradient evaluations, ESS, divergences, r-hat.
 
-    ``grad_evals`` counts tuning too when the run kept its warm-up
-    (``discard_tuned_samples=False``).
+    ESS, divergences and r-hat are ``hgf_tutorial.fit.diagnose``'s, over every
+    posterior variable. ``grad_evals`` counts tuning too when the run kept its
+    warm-up (``discard_tuned_samples=False``).
     """
-    import arviz as az
+    from hgf_tutorial.fit import diagnose
 
     posterior = idata["posterior"].to_dataset()
-    ess = az.ess(posterior, method="bulk")
-    rhat = az.rhat(posterior)
+    value = diagnose(idata)["value"]
     stats = idata["sample_stats"]
     grads_draws = int(stats["n_steps"].sum())
     grads_tune = 0
@@ -182,7 +182,7 @@ def sampling_stats(idata, wall: float) -> dict:
     tune = 0
     if "warmup_posterior" in idata.children:
         tune = int(idata["warmup_posterior"].sizes["draw"])
-    min_ess = float(ess.to_array().min())
+    min_ess = float(value["ess_bulk"])
     return {
         "wall_s": wall,
         "sampling_s": float(sampling),
@@ -193,8 +193,8 @@ def sampling_stats(idata, wall: float) -> dict:
         "grad_evals": grads_tune + grads_draws,
         "min_ess_bulk": min_ess,
         "ess_per_s": min_ess / wall,
-        "divergences": int(stats["diverging"].sum()),
-        "max_rhat": float(rhat.to_array().max()),
+        "divergences": int(value["divergences"]),
+        "max_rhat": float(value["r_hat"]),
     }
 
 

@@ -84,6 +84,7 @@ def fit_study(n_per_group: int, difference: float, study: int) -> dict:
     start = time.perf_counter()
     idata = ht.sample(model, **FAST_OVERRIDES, draws=DRAWS, random_seed=RANDOM_SEED + study)
     wall = time.perf_counter() - start
+    diagnosis = ht.diagnose(idata)
     draws = idata["posterior"]["beta_volatility"].sel(volatility_term=TERM)
     values = draws.values.ravel()
     low, high = np.quantile(values, [(1 - INTERVAL) / 2, (1 + INTERVAL) / 2])
@@ -107,9 +108,9 @@ def fit_study(n_per_group: int, difference: float, study: int) -> dict:
         "p_positive": float((values > 0).mean()),
         "covers_truth": bool(low <= difference <= high),
         "excludes_zero": bool(low > 0 or high < 0),
-        "max_rhat": float(az.rhat(idata).dataset.to_array().max()),
-        "min_ess_bulk": float(az.ess(idata, method="bulk").dataset.to_array().min()),
-        "divergences": int(idata["sample_stats"]["diverging"].sum()),
+        "max_rhat": float(diagnosis.loc["r_hat", "value"]),
+        "min_ess_bulk": float(diagnosis.loc["ess_bulk", "value"]),
+        "divergences": int(diagnosis.loc["divergences", "value"]),
         "wall_s": wall,
     }
 

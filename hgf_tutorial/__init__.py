@@ -58,6 +58,7 @@ import jax  # noqa: E402
 jax.config.update("jax_enable_x64", True)
 
 from hgf_tutorial.families import FAMILIES, Family, get_family  # noqa: E402
+from hgf_tutorial.fit import converged, diagnose  # noqa: E402
 from hgf_tutorial.likelihood import (  # noqa: E402
     family_logp,
     group_logp,
@@ -85,6 +86,8 @@ __all__ = [
     "add_log_likelihood",
     "belief_trajectory",
     "build_group_model",
+    "converged",
+    "diagnose",
     "family_logp",
     "get_family",
     "group_logp",

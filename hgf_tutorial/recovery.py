@@ -9,13 +9,12 @@ the sampler got there (divergences, effective sample size per second).
 
 from __future__ import annotations
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from hgf_tutorial import _validation as check
-from hgf_tutorial.fit import matched_data, whole_draws
+from hgf_tutorial.fit import diagnose, matched_data, whole_draws
 from hgf_tutorial.model import simulate_responses
 from hgf_tutorial.perception import numpy_beliefs
 from hgf_tutorial.sampling import RANDOM_SEED
@@ -210,6 +209,8 @@ def recovery_metrics(table: pd.DataFrame) -> pd.DataFrame:
 def sampler_efficiency(idata, var_names=None) -> dict:
     """Divergences, convergence and effective sample size per second of one fit.
 
+    The numbers are :func:`hgf_tutorial.fit.diagnose`'s over ``var_names``.
+
     Parameters
     ----------
     idata : xarray.DataTree
@@ -234,17 +235,15 @@ def sampler_efficiency(idata, var_names=None) -> dict:
     seconds = posterior.attrs.get("sampling_time")
     if seconds is None:
         raise ValueError("`idata` has no `sampling_time`: sample it with hgf_tutorial.sample.")
-    ess_bulk = az.ess(idata, var_names=var_names, method="bulk")
-    ess_tail = az.ess(idata, var_names=var_names, method="tail")
-    rhat = az.rhat(idata, var_names=var_names)
-    min_bulk = min(float(ess_bulk[v].min()) for v in var_names)
+    value = diagnose(idata, var_names)["value"]
+    min_bulk = float(value["ess_bulk"])
     stats = idata["sample_stats"]
     mean_steps = float(stats["n_steps"].mean()) if "n_steps" in stats else float("nan")
     return {
-        "divergences": int(idata["sample_stats"]["diverging"].sum()),
-        "max_rhat": max(float(rhat[v].max()) for v in var_names),
+        "divergences": int(value["divergences"]),
+        "max_rhat": float(value["r_hat"]),
         "min_ess_bulk": min_bulk,
-        "min_ess_tail": min(float(ess_tail[v].min()) for v in var_names),
+        "min_ess_tail": float(value["ess_tail"]),
         "seconds": float(seconds),
         "ess_bulk_per_second": min_bulk / float(seconds),
         "mean_steps": mean_steps,

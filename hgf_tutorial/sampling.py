@@ -148,7 +148,10 @@ def sample(model: pm.Model, **overrides):
         as coordinates along ``observation``. A run interrupted during its
         draws returns the draws every chain completed, with a warning
         (:func:`complete_draws`); interrupted while tuning, it raises
-        ``KeyboardInterrupt``.
+        ``KeyboardInterrupt``. Its diagnosis (:func:`hgf_tutorial.fit.diagnose`)
+        is stored as text in ``idata["sample_stats"].attrs["diagnosis"]``, with
+        ``attrs["converged"]`` 1 or 0 (:func:`store_diagnosis`); in full mode a
+        fit that has not converged warns with that text.
 
     Raises
     ------
@@ -168,8 +171,39 @@ def sample(model: pm.Model, **overrides):
         idata = pm.sample(**settings)
     idata = complete_draws(idata, settings["draws"])
     _text_without_nan(idata)
+    store_diagnosis(idata)
     label_observations(idata, model)
     return idata
+
+
+def store_diagnosis(idata) -> None:
+    """Keep the fit's diagnosis with it; in full mode, warn when it has not converged.
+
+    The paragraph of :func:`hgf_tutorial.fit.report` goes to
+    ``idata["sample_stats"].attrs["diagnosis"]`` and whether every check of
+    :func:`hgf_tutorial.fit.diagnose` passed to ``attrs["converged"]`` (1 or 0;
+    netCDF has no booleans), so both are saved with the fit
+    (``idata.to_netcdf``). In full mode a fit that has not converged gives a
+    ``UserWarning`` with the paragraph; in quick mode, where short chains are
+    not expected to meet the limits, it does not. A fit whose draws cannot be
+    diagnosed (a NaN or infinite value in a deterministic, say) is kept, with
+    the reason as its diagnosis, ``converged`` 0 and a warning in either mode.
+    """
+    from hgf_tutorial.fit import diagnose, report
+
+    stats = idata["sample_stats"]
+    try:
+        diagnosis = diagnose(idata)
+    except ValueError as error:
+        text = f"The fit could not be diagnosed: {error}"
+        stats.attrs["diagnosis"], stats.attrs["converged"] = text, 0
+        warnings.warn(text, UserWarning, stacklevel=3)
+        return
+    converged = bool(diagnosis["passed"].all())
+    text = report(diagnosis)
+    stats.attrs["diagnosis"], stats.attrs["converged"] = text, int(converged)
+    if not converged and not is_quick():
+        warnings.warn(f"The fit has not converged. {text}", UserWarning, stacklevel=3)
 
 
 def _text_without_nan(idata) -> None:

@@ -1,5 +1,6 @@
 """The self-checks: the right answer passes, each typical wrong answer fails with its hint."""
 
+import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -280,8 +281,14 @@ def quick_mode(monkeypatch):
 
 
 def test_convergence_good_fit_passes(rng, full_mode, capsys):
-    checks.check_convergence(fake_fit(rng))
-    assert "Check passed: 4 chains x 1000 draws, 0 divergences" in _printed(capsys)
+    fit = fake_fit(rng)
+    checks.check_convergence(fit)
+    printed = _printed(capsys)
+    assert "Check passed: 4 chains x 1000 draws, 0 divergences" in printed
+    # the numbers printed are ArviZ's, bulk and tail ESS alike
+    tail = az.ess(fit["posterior"].to_dataset(), method="tail")
+    low = min(float(tail[name].min()) for name in tail.data_vars)
+    assert f"min tail ESS {low:.0f}." in printed
 
 
 def test_convergence_chains_that_disagree(rng, full_mode):
@@ -289,9 +296,17 @@ def test_convergence_chains_that_disagree(rng, full_mode):
         checks.check_convergence(fake_fit(rng, shift=1.0))
 
 
-def test_convergence_divergences(rng, full_mode):
-    with pytest.raises(CheckFailed, match="5 divergent transitions"):
+def test_convergence_divergences(rng, full_mode, capsys):
+    # full mode is the pages' definition (ht.diagnose): at most 4 in 4000 draws
+    with pytest.raises(CheckFailed, match=r"5 divergent transitions \(at most 4 of your 4000"):
         checks.check_convergence(fake_fit(rng, divergent=5))
+    checks.check_convergence(fake_fit(rng, divergent=4))
+    assert "Check passed: 4 chains x 1000 draws, 4 divergences" in _printed(capsys)
+    assert checks.FULL_LIMITS == {
+        "max_rhat": 1.01,
+        "min_ess": 400,
+        "max_divergent_fraction": 0.001,
+    }
 
 
 def test_convergence_one_chain(rng, full_mode):
