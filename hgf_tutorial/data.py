@@ -26,10 +26,10 @@ variable                dims                   what
 ``observed_response``   (participant, trial)   bool; False for a time-out and in
                                                padding
 ``n_trials``            (participant)          int64, the participant's number of rows
-``source_trial``        (participant, trial)   the trial column's values: int64 for an
-                                               integer column (exactly; padding holds
-                                               ``SOURCE_TRIAL_PADDING``), else float64
-                                               (NaN in padding)
+``source_trial``        (participant, trial)   the trial column's values, exactly:
+                                               float64 with NaN in padding, or int64
+                                               padded with ``SOURCE_TRIAL_PADDING``
+                                               for integers beyond 2**53
 one per covariate       (participant)          numeric, boolean or text/categorical
 ======================= ====================== =======================================
 
@@ -221,8 +221,7 @@ def from_dataframe(
         )
     inputs = np.where(observed_input, grid(in_values, 0, np.int64), 0).astype(np.int64)
     responses = np.where(observed_response, grid(out_values, 0, np.int64), 0).astype(np.int64)
-    padding = SOURCE_TRIAL_PADDING if trials.dtype == np.int64 else np.nan
-    source_trial = grid(trials, padding, trials.dtype)
+    source_trial = _source_trial_grid(trials, grid)
 
     grid_dims = ("participant", "trial")
     variables = {
@@ -343,8 +342,25 @@ def _check_labels(frame, participant, codes, uniques) -> None:
 
 
 #: What ``source_trial`` holds in the padding after a participant's last trial when the
-#: trial column is of integers (int64 has no NaN); ``trial < n_trials`` marks the real ones.
+#: trial column holds integers beyond 2**53 (nanosecond timestamps, say), which float64
+#: cannot hold exactly and int64 holds without NaN; ``trial < n_trials`` marks the real
+#: ones.
 SOURCE_TRIAL_PADDING = np.iinfo(np.int64).min
+
+#: The largest integer float64 holds exactly, with every integer below it.
+EXACT_IN_FLOAT64 = 2**53
+
+
+def _source_trial_grid(trials: np.ndarray, grid) -> np.ndarray:
+    """The trial numbers on the (participant, trial) grid, exact, padded after each end.
+
+    float64 with NaN in the padding whenever float64 holds every value exactly (all
+    trial numbers a task numbers 1, 2, ... or by seconds do); int64 padded with
+    :data:`SOURCE_TRIAL_PADDING` for integers beyond 2**53.
+    """
+    if trials.dtype == np.int64 and np.abs(trials).max() > EXACT_IN_FLOAT64:
+        return grid(trials, SOURCE_TRIAL_PADDING, np.int64)
+    return grid(trials.astype(np.float64), np.nan, np.float64)
 
 
 def _trial_numbers(frame, trial, codes, uniques) -> np.ndarray:
@@ -1046,7 +1062,7 @@ def simulate_study(
         )
 
     grid_dims = ("participant", "trial")
-    source_trial = np.where(within, np.arange(1, n_task + 1), SOURCE_TRIAL_PADDING)
+    source_trial = np.where(within, np.arange(1, n_task + 1, dtype=np.float64), np.nan)
     text = {"source_dtype": "str"}
     study = xr.Dataset(
         {

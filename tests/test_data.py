@@ -40,8 +40,9 @@ def small_frame() -> pd.DataFrame:
 # what the dataset must hold, written out: participants in first-seen order
 LABELS = ["sub-10", "sub-02", "sub-05"]
 #: int64's smallest value, where an integer trial column has no trial (padding)
+SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, np.nan], [5, 7, np.nan, np.nan]]
+#: int64's padding of trial numbers beyond 2**53, which float64 cannot hold
 PAD = -(2**63)
-SOURCE_TRIAL = [[10, 20, 30, 40], [1, 2, 3, PAD], [5, 7, PAD, PAD]]
 INPUTS = [[0, 0, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0]]
 OBSERVED_INPUT = [[True, False, True, False], [True, True, True, False], [True, True, False, False]]
 RESPONSES = [[1, 1, 0, 0], [0, 1, 1, 0], [0, 1, 0, 0]]
@@ -69,7 +70,7 @@ def test_from_dataframe_layout():
     assert ds["inputs"].dtype == np.int64 and ds["responses"].dtype == np.int64
     assert ds["observed_input"].dtype == bool and ds["observed_response"].dtype == bool
     np.testing.assert_array_equal(ds["source_trial"].values, SOURCE_TRIAL)
-    assert ds["source_trial"].dtype == np.int64  # an integer trial column stays exact
+    assert ds["source_trial"].dtype == np.float64  # small integers: exact, NaN in padding
     np.testing.assert_array_equal(ds["n_trials"].values, [4, 3, 2])
     assert ds["n_trials"].dtype == np.int64
     assert list(ds["group"].values) == ["patient", "control", "control"]
@@ -93,8 +94,7 @@ def test_padding_is_unobserved_and_zero():
     assert not (ds["observed_response"] & padding).any()
     assert (ds["inputs"].where(padding, 0) == 0).all()
     assert (ds["responses"].where(padding, 0) == 0).all()
-    assert (ds["source_trial"] == PAD).equals(padding)
-    assert htdata.SOURCE_TRIAL_PADDING == PAD
+    assert ds["source_trial"].isnull().equals(padding)
 
 
 def test_no_nan_reaches_the_values():
@@ -467,6 +467,7 @@ def test_large_integer_trial_numbers_stay_exact():
     np.testing.assert_array_equal(
         ds["source_trial"].values, [[t0 + 1, t0 + 2, t0 + 3], [t0 + 1, t0 + 2, PAD]]
     )
+    assert htdata.SOURCE_TRIAL_PADDING == PAD
     # ordered by the exact values: a's rows 3, 5, 1 of the table
     np.testing.assert_array_equal(ds["inputs"].values, [[0, 1, 1], [0, 1, 0]])
     back = to_dataframe(ds)
@@ -971,8 +972,7 @@ def test_study_gaps_are_where_the_masks_say(study):
     assert not (observed_response & ~within).any()
     assert (study["inputs"].values[~observed_input] == 0).all()
     assert (study["responses"].values[~observed_response] == 0).all()
-    assert study["source_trial"].dtype == np.int64
-    assert (study["source_trial"].values[~within] == -(2**63)).all()
+    assert np.isnan(study["source_trial"].values[~within]).all()
     assert np.isnan(study["expected_mean"].values[~within]).all()
     # the rates are near the asked probabilities
     assert abs((~observed_input[within]).mean() - 0.05) < 0.01
