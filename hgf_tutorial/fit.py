@@ -420,7 +420,9 @@ def diagnose(idata, var_names=None) -> pd.DataFrame:
         value, where, n_values, n_constant = _extreme(values, largest=worst == "largest")
         passed = bool(value <= limit) if worst == "largest" else bool(value >= limit)
         detail = f"{worst} of {n_values} values"
-        if n_constant:
+        if check == "r_hat" and n_chains < 2:
+            detail = "r-hat compares chains: it needs 2 or more"
+        elif n_constant:
             detail += f"; {n_constant} constant over the draws, passed over"
         rows[check] = {
             "value": value,
@@ -499,8 +501,7 @@ def report(diagnosis) -> str:
     sentences = [
         f"{shape}: {n_divergent} divergent transition{'' if n_divergent == 1 else 's'} "
         f"({share}at most {100 * MAX_DIVERGENT_FRACTION:g} % allowed); "
-        f"largest r-hat {_number(rows.loc['r_hat', 'value'], 3)} at "
-        f"{rows.loc['r_hat', 'variable']} (at most {MAX_RHAT}); smallest ESS "
+        f"{_rhat_phrase(rows.loc['r_hat'], chains)}; smallest ESS "
         f"{_number(rows.loc['ess_bulk', 'value'], 0)} bulk at "
         f"{rows.loc['ess_bulk', 'variable']} and {_number(rows.loc['ess_tail', 'value'], 0)} "
         f"tail at {rows.loc['ess_tail', 'variable']} (at least {MIN_ESS})."
@@ -540,6 +541,13 @@ def report(diagnosis) -> str:
                 "(Quick mode: chains this short are not expected to meet these limits.)"
             )
     return " ".join(sentences)
+
+
+def _rhat_phrase(row, chains) -> str:
+    """'largest r-hat 1.003 at volatility[sub-18] (at most 1.01)', or why there is none."""
+    if chains is not None and chains < 2:
+        return "no r-hat (it compares chains, and there is 1: sample 2 or more)"
+    return f"largest r-hat {_number(row['value'], 3)} at {row['variable']} (at most {MAX_RHAT})"
 
 
 def _allowed_divergences(total: int) -> int:

@@ -332,6 +332,16 @@ def test_the_divergence_limit_is_four_in_four_thousand(rng):
     assert short.loc["divergences", "limit"] == 0 and not short.loc["divergences", "passed"]
 
 
+def test_one_chain_has_no_r_hat_and_the_report_says_why(rng):
+    idata = hand_fit(rng, chains=1, draws=1000)
+    diagnosis = ht.diagnose(idata)
+    assert not diagnosis.loc["r_hat", "passed"]
+    assert diagnosis.loc["r_hat", "detail"] == "r-hat compares chains: it needs 2 or more"
+    text = fit_module.report(diagnosis)
+    assert "no r-hat (it compares chains, and there is 1: sample 2 or more)" in text
+    assert "nan" not in text
+
+
 def test_diagnose_refuses_what_it_cannot_diagnose(rng):
     idata = hand_fit(rng)
     with pytest.raises(ValueError, match=r"`var_names` names \['beta'\]"):
