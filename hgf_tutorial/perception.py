@@ -17,7 +17,7 @@ import numpy as np
 from jax.lax import scan
 from pyhgf.model import Network
 
-#: Prior mean and precision of the second level (SPEC: both start at 0 and 1).
+#: Prior mean and precision of the second level (``book/conventions.md``: both start at 0 and 1).
 LEVEL2_MEAN = 0.0
 LEVEL2_PRECISION = 1.0
 

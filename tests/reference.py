@@ -1,7 +1,7 @@
 """Independent NumPy implementations used as references by the tests.
 
-Written from the update equations in SPEC.md, with plain Python loops, sharing no
-code with ``hgf_tutorial``.
+Written from the update equations of ``book/conventions.md``, with plain Python
+loops, sharing no code with ``hgf_tutorial``.
 """
 
 import numpy as np
@@ -18,7 +18,7 @@ def binary_hgf_beliefs(
 
     ``observed`` (0/1 per trial, default all 1): on a trial whose input was not
     shown the posterior is the prediction (``pi2 = pi2_hat``, ``mu2`` unchanged;
-    SPEC "Real data").
+    ``book/conventions.md``, "Gaps in real data").
     """
     if observed is None:
         observed = np.ones(len(inputs))
@@ -85,7 +85,8 @@ def hgf3_step(omega_2, omega_3, state, u, seen, *, aborted="pyhgf"):
     mu3))`` (``precision_update_missing_values``: the current level-3 mean, without
     the ``1 / (2 pi3_hat)`` term of the prediction); level 3 has no observed check
     and runs its usual update on that level-2 posterior.
-    ``aborted="prediction"``: every level's posterior is its prediction (SPEC).
+    ``aborted="prediction"``: every level's posterior is its prediction
+    (``book/conventions.md``, "Gaps in real data").
 
     Returns
     -------

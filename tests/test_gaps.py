@@ -41,7 +41,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Numba will use object mode:UserW
 
 
 def hgf2_beliefs(omega_2, inputs, shown):
-    """Two-level binary HGF, belief before each trial (SPEC "Real data")."""
+    """Two-level binary HGF, belief before each trial (book/conventions.md, "Gaps in real data")."""
     return reference.binary_hgf_beliefs(omega_2, inputs, observed=shown)
 
 
@@ -297,10 +297,11 @@ def test_hgf3_aborted_trial_moves_the_third_level(gappy):
     reason="pyhgf 0.3.2 updates the third level of the three-level HGF on an aborted "
     "trial (its unbounded volatility update has no observed check, and level 2's "
     "missing-value precision drops the 1/(2 pi3_hat) term of its prediction), so the "
-    "posterior is not the prediction at every level as SPEC 'Real data' says",
+    "posterior is not the prediction at every level (book/conventions.md, 'Gaps in "
+    "real data')",
 )
 def test_hgf3_aborted_trial_keeps_every_prediction(gappy):
-    """SPEC: on an unobserved trial the posterior is the prediction (every level)."""
+    """book/conventions.md: on an unobserved trial the posterior is the prediction (every level)."""
     params = PARAMS["hgf3"]
     omega_2, omega_3 = params["volatility"], params["volatility_3"]
     want = reference.hgf3_states(
