@@ -105,23 +105,46 @@ def whole_draws(idata, names=None, *, group: str = "posterior") -> xr.Dataset:
             f"`idata`'s {group} has no draws ({sizes}): the sampler stopped before its "
             "first kept draw. Sample again."
         )
+    n_draws = draws.sizes["draw"]
     for name in names:
-        values = draws[name]
-        bad = ~np.isfinite(values)
-        if bool(bad.any()):
-            other = [d for d in values.dims if d not in SAMPLE_DIMS]
-            per_draw = bad.any(other) if other else bad
-            where = []
-            for chain in range(per_draw.sizes["chain"]):
-                row = per_draw.isel(chain=chain).to_numpy()
-                if row.any():
-                    where.append(f"chain {chain} from draw {int(np.argmax(row))}")
+        done = completed_draws(draws[[name]], bad=lambda x: ~np.isfinite(x))
+        if (done < n_draws).any():
+            where = [f"chain {c} from draw {n}" for c, n in enumerate(done) if n < n_draws]
             raise ValueError(
                 f"`idata`'s {group} has NaN or infinite values in `{name}` ({'; '.join(where)}): "
                 "the fit is not whole (was the sampler interrupted?). Keep the draws every "
                 "chain completed, e.g. `idata.isel(draw=slice(0, n))`, or sample again."
             )
     return draws[names]
+
+
+def completed_draws(draws: xr.Dataset, *, bad=np.isnan) -> np.ndarray:
+    """For each chain, how many draws come before the first bad value of any variable.
+
+    ``bad`` marks the values that end a chain's complete draws: NaN by default
+    (nutpie's padding of a chain stopped early); ``whole_draws`` also counts
+    infinite values. A chain without a bad value has all its draws.
+
+    Parameters
+    ----------
+    draws : xarray.Dataset
+        Variables with ``chain`` and ``draw`` dims.
+    bad : callable
+        Array -> boolean array of the same shape.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_chains,)
+    """
+    n_chains, n_draws = draws.sizes.get("chain", 0), draws.sizes.get("draw", 0)
+    missing = np.zeros((n_chains, n_draws), dtype=bool)
+    for variable in draws.data_vars.values():
+        marked = bad(variable).transpose("chain", "draw", ...)
+        other = [dim for dim in marked.dims if dim not in SAMPLE_DIMS]
+        missing |= (marked.any(other) if other else marked).to_numpy()
+    if n_draws == 0:
+        return np.zeros(n_chains, dtype=int)
+    return np.where(missing.any(axis=1), missing.argmax(axis=1), n_draws)
 
 
 def parameter_draws(idata, family="hgf2", *, group: str = "posterior") -> dict:

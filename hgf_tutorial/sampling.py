@@ -255,17 +255,11 @@ def complete_draws(idata, draws: int):
     xarray.DataTree
         ``idata`` itself when every chain completed its draws.
     """
+    from hgf_tutorial.fit import completed_draws
+
     posterior = idata["posterior"].to_dataset()
     n_chains = posterior.sizes.get("chain", 0)
-    stored = posterior.sizes.get("draw", 0)
-    done = np.zeros(n_chains, dtype=int)
-    for chain in range(n_chains):
-        missing = np.zeros(stored, dtype=bool)
-        for variable in posterior.data_vars.values():
-            nan = np.isnan(variable.isel(chain=chain))
-            other = [dim for dim in nan.dims if dim != "draw"]
-            missing |= (nan.any(other) if other else nan).to_numpy()
-        done[chain] = int(np.argmax(missing)) if missing.any() else stored
+    done = completed_draws(posterior)
     if n_chains and done.min() >= draws:
         return idata
     where = ", ".join(f"chain {c} after {n} draws" for c, n in enumerate(done))
