@@ -79,6 +79,13 @@ def positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
+def open_probability(value, name: str) -> float:
+    """A real number strictly between 0 and 1 (no bool), as float, or ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
+        raise ValueError(f"`{name}` must be a number between 0 and 1 (exclusive), got {value!r}.")
+    return float(value)
+
+
 def normal_spec(value, name: str) -> tuple[float, float]:
     """Check a ``(mean, standard deviation)`` pair."""
     try:

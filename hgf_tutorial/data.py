@@ -827,7 +827,7 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         covariate with the name of one of the table's columns
         (``volatility_mean`` merged back from an earlier run's estimates).
     """
-    prob = _check_prob(prob)
+    prob = check.open_probability(prob, "prob")
     if not isinstance(data, xr.Dataset) or "participant" not in data.dims:
         raise ValueError("`data` must be a dataset with a 'participant' dim (from_dataframe's).")
     posterior = whole_draws(idata)
@@ -870,12 +870,6 @@ def participant_estimates(idata, data: xr.Dataset, *, prob: float = 0.94) -> pd.
         frame[name] = _covariate_column(data[name])
     frame.attrs["hdi_prob"] = prob
     return frame
-
-
-def _check_prob(prob) -> float:
-    if isinstance(prob, bool) or not isinstance(prob, numbers.Real) or not 0 < prob < 1:
-        raise ValueError(f"`prob` must be a number between 0 and 1 (exclusive), got {prob!r}.")
-    return float(prob)
 
 
 # --- a realistic simulated study -------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import numbers
 import os
 import warnings
 
@@ -294,8 +293,4 @@ def _check_sample_arguments(model, overrides: dict) -> None:
         if name in overrides and not (name == "cores" and overrides[name] is None):
             check.positive_int(overrides[name], name, minimum=least)
     if "target_accept" in overrides:
-        value = overrides["target_accept"]
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:
-            raise ValueError(
-                f"`target_accept` must be a number between 0 and 1 (exclusive), got {value!r}."
-            )
+        check.open_probability(overrides["target_accept"], "target_accept")
