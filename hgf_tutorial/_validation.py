@@ -79,6 +79,11 @@ def positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
+def plain(value):
+    """A NumPy scalar as the Python scalar it holds (other values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def open_probability(value, name: str) -> float:
     """A real number strictly between 0 and 1 (no bool), as float, or ``ValueError``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < 1:

@@ -480,7 +480,7 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
         )
     if isinstance(dtype, pd.CategoricalDtype):
         categories = list(dtype.categories)
-        attrs["categories"] = [_plain(c) for c in categories]
+        attrs["categories"] = [check.plain(c) for c in categories]
         attrs["ordered"] = int(bool(dtype.ordered))
         values = np.asarray(column.astype(object).to_numpy(), dtype=object)
         _check_one_kind(name, values, codes, uniques)
@@ -500,7 +500,7 @@ def _covariate(frame, name, codes, uniques) -> tuple[np.ndarray, dict]:
                 f"Covariate {name!r} (`covariates`) must be numeric, boolean, text or "
                 f"categorical; it holds {_show(bad[0])} ({type(bad[0]).__name__})."
             )
-        values = np.array([_plain(v) for v in values], dtype=object)
+        values = np.array([check.plain(v) for v in values], dtype=object)
         _check_one_kind(name, values, codes, uniques)
     else:
         raise ValueError(
@@ -612,17 +612,12 @@ def _label_array(uniques) -> np.ndarray:
         return array.astype(np.int64) if array.dtype.kind in "iu" else array
     if array.dtype.kind == "f":
         return array.astype(np.float64)
-    return np.array([_plain(v) for v in array], dtype=object)
-
-
-def _plain(value):
-    """A NumPy scalar as the Python scalar it holds (other values unchanged)."""
-    return value.item() if isinstance(value, np.generic) else value
+    return np.array([check.plain(v) for v in array], dtype=object)
 
 
 def _show(value) -> str:
     """A value for a message: ``'sub-03'``, ``12``, ``2.5``."""
-    value = _plain(value)
+    value = check.plain(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value)

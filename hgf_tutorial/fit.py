@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from hgf_tutorial._validation import plain
+
 #: The dims that index draws.
 SAMPLE_DIMS = ("chain", "draw")
 
@@ -44,12 +46,8 @@ MIN_DIVERGENT_TO_LOCATE = 5
 END_PERCENTILE = 25
 
 
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _show(values, limit: int = 5) -> str:
-    values = [_plain(v) for v in values]
+    values = [plain(v) for v in values]
     shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f" and {len(values) - limit} more" if len(values) > limit else "")
 
@@ -207,7 +205,7 @@ def parameter_draws(idata, family="hgf2", *, group: str = "posterior") -> dict:
 
 def participant_labels(values) -> list:
     """The ``participant`` labels of a dataset or fit group, as plain Python values."""
-    return [_plain(v) for v in np.asarray(values["participant"])]
+    return _labels_of(values["participant"])
 
 
 def matched_data(idata, data, *, group: str = "posterior"):
@@ -333,7 +331,7 @@ def _check_observed(idata, observed) -> None:
 
 
 def _labels_of(values) -> list:
-    return [_plain(v) for v in np.asarray(values)]
+    return [plain(v) for v in np.asarray(values)]
 
 
 # --- can the fit be trusted? ----------------------------------------------------------
@@ -626,7 +624,7 @@ def _label(variable: xr.DataArray, k: int) -> str:
     parts = []
     for dim, i in zip(variable.dims, index, strict=True):
         coord = variable.coords.get(dim)
-        parts.append(str(_plain(coord.values[i])) if coord is not None else str(int(i)))
+        parts.append(str(plain(coord.values[i])) if coord is not None else str(int(i)))
     return f"{variable.name}[{', '.join(parts)}]"
 
 

@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from hgf_tutorial._validation import plain
+
 #: The slope prior's standard deviation, ``Normal(0, s)`` on the parameter's link
 #: scale, per SD of a numeric covariate or per level contrast of a categorical one.
 #:
@@ -341,10 +343,10 @@ def _covariate(variable, name, where, *, written: str = "none"):
         if levels.size < 2:
             raise ValueError(
                 f"{where}: covariate {name!r}, written C({name}), has one level "
-                f"({_plain(levels[0])!r} for every participant), so there is no contrast to "
+                f"({plain(levels[0])!r} for every participant), so there is no contrast to "
                 "estimate; drop it from the formula."
             )
-        return "categorical", values, _plain(levels[0])
+        return "categorical", values, plain(levels[0])
     if numeric:
         x = values.astype(np.float64)
         mean, sd = float(x.mean()), float(x.std())
@@ -374,11 +376,6 @@ def _covariate(variable, name, where, *, written: str = "none"):
         )
     column = pd.Categorical(list(values), categories=categories)
     return "categorical", column, categories[0]
-
-
-def _plain(value):
-    """A NumPy scalar as the Python scalar it holds (other values unchanged)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _materialise(formula, frame, where):
